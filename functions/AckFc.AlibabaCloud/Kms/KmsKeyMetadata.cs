@@ -33,10 +33,10 @@ public sealed record KmsKeyMetadata
     public string? DkmsInstanceId { get; init; }
 
     /// <summary>The region named in the ARN (<c>acs:kms:{region}:{account}:key/{id}</c>), if there is one.</summary>
-    public string? RegionId => ArnPart(Arn, 3);
+    public string? RegionId => ArnPart(Arn, 2);
 
     /// <summary>The account named in the ARN, if there is one.</summary>
-    public string? AccountId => ArnPart(Arn, 4);
+    public string? AccountId => ArnPart(Arn, 3);
 
     private static string? ArnPart(string? arn, int index)
     {

@@ -1,0 +1,68 @@
+using AckFc.AlibabaCloud.Credentials;
+using AckFc.AlibabaCloud.Cs;
+using AckFc.AlibabaCloud.Http;
+using AckFc.AlibabaCloud.Kms;
+using AckFc.AlibabaCloud.Signing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AckFc.AlibabaCloud;
+
+/// <summary>Registers the Alibaba Cloud layer.</summary>
+public static class AlibabaCloudServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IAckClient"/> and <see cref="IKmsClient"/> (scoped), the scoped <see cref="InvocationCredentials"/>
+    /// the host fills per invocation, the credential chain (<see cref="ICredentialsProvider"/>, scoped),
+    /// <see cref="AlibabaCloudOptions"/> bound from <paramref name="configuration"/> and validated on start, the
+    /// resilient HTTP client and the shared per-(service, region) rate limiters.
+    /// </summary>
+    public static IServiceCollection AddAlibabaCloud(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptionsWithValidateOnStart<AlibabaCloudOptions, AlibabaCloudOptionsValidator>()
+            .Bind(configuration)
+            .PostConfigure(static o =>
+            {
+                // An empty variable (a blank line in s.yaml) means "not set", not "no endpoint".
+                o.CsEndpoint = string.IsNullOrWhiteSpace(o.CsEndpoint) ? AlibabaCloudOptions.DefaultCsEndpoint : o.CsEndpoint.Trim();
+                o.KmsEndpoint = string.IsNullOrWhiteSpace(o.KmsEndpoint) ? AlibabaCloudOptions.DefaultKmsEndpoint : o.KmsEndpoint.Trim();
+            });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AcsRateLimiterRegistry>();
+        services.TryAddSingleton<AcsEndpointResolver>();
+        services.TryAddSingleton<AcsRequestSigner>();
+        services.TryAddSingleton<CredentialsFileReader>();
+        services.TryAddTransient<AcsSigningHandler>();
+
+        services.TryAddScoped<InvocationCredentials>();
+        services.TryAddScoped<ICredentialsProvider>(sp => new DefaultCredentialsProvider(
+            sp.GetRequiredService<InvocationCredentials>(), configuration, sp.GetRequiredService<CredentialsFileReader>()));
+        services.TryAddScoped<AcsTransport>();
+        services.TryAddScoped<IAckClient, AckClient>();
+        services.TryAddScoped<IKmsClient, KmsClient>();
+
+        // Handlers run in the order added: the resilience pipeline wraps the signing handler, so every attempt is
+        // signed afresh. The pipeline owns all timeouts, so HttpClient's own is switched off.
+        services.AddHttpClient(AcsTransport.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(AcsResilience.PipelineName, static (builder, context) =>
+            {
+                var provider = context.ServiceProvider;
+                AcsResilience.Configure(
+                    builder,
+                    provider.GetRequiredService<IOptions<AlibabaCloudOptions>>().Value,
+                    provider.GetRequiredService<AcsRateLimiterRegistry>(),
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger("AckFc.AlibabaCloud.Resilience"));
+            })
+            .Services.AddHttpClient(AcsTransport.HttpClientName)
+            .AddHttpMessageHandler<AcsSigningHandler>();
+
+        return services;
+    }
+}

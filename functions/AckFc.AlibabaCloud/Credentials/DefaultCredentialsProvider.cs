@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AckFc.AlibabaCloud.Credentials;
+
+/// <summary>
+/// The chain, first match wins: the invocation's <c>x-fc-access-key-*</c> headers, then
+/// <c>ALIBABA_CLOUD_ACCESS_KEY_ID</c>/<c>_SECRET</c>/<c>_SECURITY_TOKEN</c>, then an <c>access_key</c> profile of the
+/// INI credentials file. Nothing is cached here: the scope is one invocation and the file reader checks freshness.
+/// </summary>
+internal sealed class DefaultCredentialsProvider(
+    InvocationCredentials invocation, IConfiguration configuration, CredentialsFileReader fileReader) : ICredentialsProvider
+{
+    public const string AccessKeyIdVariable = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+    public const string AccessKeySecretVariable = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+    public const string SecurityTokenVariable = "ALIBABA_CLOUD_SECURITY_TOKEN";
+    public const string CredentialsFileVariable = "ALIBABA_CLOUD_CREDENTIALS_FILE";
+    public const string ProfileVariable = "ALIBABA_CLOUD_PROFILE";
+    public const string EnvironmentSource = "environment";
+
+    public AlibabaCloudCredentials GetCredentials()
+    {
+        if (invocation.Current is { } current)
+        {
+            return current;
+        }
+
+        var id = Setting(AccessKeyIdVariable);
+        var secret = Setting(AccessKeySecretVariable);
+        if (id is not null && secret is not null)
+        {
+            return new AlibabaCloudCredentials(id, secret, Setting(SecurityTokenVariable), EnvironmentSource);
+        }
+
+        if (id is not null || secret is not null)
+        {
+            var missing = id is null ? AccessKeyIdVariable : AccessKeySecretVariable;
+            var present = id is null ? AccessKeySecretVariable : AccessKeyIdVariable;
+            throw new CredentialsNotFoundException($"{present} is set but {missing} is not; set both or neither.");
+        }
+
+        var path = Setting(CredentialsFileVariable) ?? DefaultFilePath();
+        var profile = Setting(ProfileVariable) ?? "default";
+        if (fileReader.Read(path, profile) is { } fromFile)
+        {
+            return fromFile;
+        }
+
+        throw new CredentialsNotFoundException(
+            "No Alibaba Cloud credentials found. Tried, in order: the invocation's x-fc-access-key-id/x-fc-access-key-secret " +
+            $"headers (absent); the environment variables {AccessKeyIdVariable} and {AccessKeySecretVariable} (not set); " +
+            $"the credentials file '{path}' (profile '{profile}': file or profile not found; " +
+            $"{CredentialsFileVariable} and {ProfileVariable} choose another).");
+    }
+
+    private string? Setting(string name) => configuration[name] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value)
+        ? value.Trim()
+        : null;
+
+    private static string DefaultFilePath() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".alibabacloud", "credentials");
+}
