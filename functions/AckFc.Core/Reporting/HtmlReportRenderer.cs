@@ -253,7 +253,9 @@ public static class HtmlReportRenderer
         Th(html, "Failed", "number");
         Th(html, "Worst", "rank");
         html.Append("</tr></thead><tbody>\n");
-        foreach (var cluster in report.Clusters.OrderBy(c => StatusRank(c.Status)).ThenBy(c => c.Name, StringComparer.Ordinal))
+        foreach (var cluster in report.Clusters.OrderBy(c => StatusRank(c.Status))
+                     .ThenByDescending(c => c.Findings.Where(f => f.Status == FindingStatus.Fail).Select(f => (int)f.Severity).DefaultIfEmpty(-1).Max())
+                     .ThenBy(c => c.Name, StringComparer.Ordinal))
         {
             var failed = cluster.Findings.Where(f => f.Status == FindingStatus.Fail).ToList();
             var worst = failed.Count > 0 ? failed.Max(f => f.Severity) : (Severity?)null;

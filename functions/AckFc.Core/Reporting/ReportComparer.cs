@@ -98,7 +98,7 @@ public static class ReportComparer
             var crossed = CountdownThresholds.Where(t => was > t && left <= t).DefaultIfEmpty(-1).Min();
             if (crossed >= 0)
             {
-                return $"deletion in {Days(left)} (crossed {Days(crossed)})";
+                return $"now within {Days(crossed)} of deletion";
             }
         }
 

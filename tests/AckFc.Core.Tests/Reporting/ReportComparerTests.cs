@@ -27,7 +27,7 @@ public sealed class ReportComparerTests
         Assert.True(changes[1].IsEmpty);
         var escalated = Assert.Single(changes[2].Escalated);
         Assert.Equal(7, escalated.Finding.DaysUntilDeletion);
-        Assert.Contains("crossed 7 days", escalated.Why, StringComparison.Ordinal);
+        Assert.Contains("within 7 days", escalated.Why, StringComparison.Ordinal);
         Assert.Empty(changes[2].New);
         Assert.True(changes[3].IsEmpty);
         var resolved = Assert.Single(changes[4].Resolved);
