@@ -378,7 +378,7 @@ public static class HtmlReportRenderer
         html.Append("<section class=\"panel\" id=\"actions\"><h2>Remediation <small>").Append(report.Actions.Count.ToString(Inv)).Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Action</th><th>Status</th><th>Target</th><th>Rule</th><th>Why</th></tr></thead><tbody>");
         foreach (var a in report.Actions)
         {
-            html.Append("<tr><td>").Append(Escape(a.Kind.ToString())).Append("</td><td>").Append(Escape(a.Status.ToString().ToLowerInvariant())).Append("</td><td><code>")
+            html.Append("<tr><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Kind.ToString()))).Append("</td><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Status.ToString()))).Append("</td><td><code>")
                 .Append(Escape(a.ClusterId ?? a.KmsKeyId ?? a.RegionId)).Append("</code></td><td><code>").Append(Escape(a.RuleId)).Append("</code></td><td>")
                 .Append(Escape(a.Reason)).Append(a.ErrorCode is { } c ? " (" + Escape(c) + ")" : string.Empty).Append("</td></tr>");
         }

@@ -14,7 +14,6 @@ public sealed class ReportingOptions
     public string ReportDirectory { get; set; } = "./reports";
 
     /// <summary><c>ACKFC_REPORT_RETENTION</c>: how many report sets to keep (oldest deleted first).</summary>
-    [Range(1, 100_000, ErrorMessage = "ACKFC_REPORT_RETENTION must be a whole number from 1 to 100000.")]
     public int Retention { get; set; } = 30;
 
     /// <summary><c>ACKFC_NOTIFY_MODE</c>: <c>changes</c> (default) notifies only when findings are new, resolved or escalated; <c>always</c> after every sweep.</summary>
@@ -46,19 +45,15 @@ public sealed class ReportingOptions
     public string? WebhookSecret { get; set; }
 
     /// <summary><c>ACKFC_NOTIFY_ATTEMPTS</c>: delivery attempts per channel.</summary>
-    [Range(1, 10, ErrorMessage = "ACKFC_NOTIFY_ATTEMPTS must be a whole number from 1 to 10.")]
     public int NotifyAttempts { get; set; } = 3;
 
     /// <summary><c>ACKFC_NOTIFY_RETRY_DELAY_MS</c>: first backoff delay; doubled on each retry.</summary>
-    [Range(0, 60_000, ErrorMessage = "ACKFC_NOTIFY_RETRY_DELAY_MS must be from 0 to 60000.")]
     public int RetryDelayMilliseconds { get; set; } = 1000;
 
     /// <summary><c>ACKFC_NOTIFY_TIMEOUT_SECONDS</c>: timeout of one delivery attempt.</summary>
-    [Range(1, 120, ErrorMessage = "ACKFC_NOTIFY_TIMEOUT_SECONDS must be from 1 to 120.")]
     public int TimeoutSeconds { get; set; } = 10;
 
     /// <summary><c>ACKFC_NOTIFY_MAX_ITEMS</c>: findings listed in a chat digest before "… and N more".</summary>
-    [Range(1, 100, ErrorMessage = "ACKFC_NOTIFY_MAX_ITEMS must be from 1 to 100.")]
     public int DigestMaxItems { get; set; } = 10;
 
     /// <summary>True when every sweep notifies, not only sweeps with changes.</summary>
@@ -101,13 +96,20 @@ public sealed class ReportingOptions
 [OptionsValidator]
 internal sealed partial class ReportingOptionsValidator : IValidateOptions<ReportingOptions>;
 
-/// <summary>The checks DataAnnotations cannot express: URLs, channel pairs, the webhook key.</summary>
+/// <summary>The checks DataAnnotations cannot express here: ranges named by variable, URLs, channel pairs, the webhook key.</summary>
 internal sealed class ReportingChannelValidator : IValidateOptions<ReportingOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReportingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        // Ranges are checked here: the source-generated RangeAttribute ignores ErrorMessage, and the message must
+        // name the environment variable.
+        CheckRange(options.Retention, 1, 100_000, "ACKFC_REPORT_RETENTION", failures);
+        CheckRange(options.NotifyAttempts, 1, 10, "ACKFC_NOTIFY_ATTEMPTS", failures);
+        CheckRange(options.RetryDelayMilliseconds, 0, 60_000, "ACKFC_NOTIFY_RETRY_DELAY_MS", failures);
+        CheckRange(options.TimeoutSeconds, 1, 120, "ACKFC_NOTIFY_TIMEOUT_SECONDS", failures);
+        CheckRange(options.DigestMaxItems, 1, 100, "ACKFC_NOTIFY_MAX_ITEMS", failures);
         CheckUrl(options.DingTalkUrl, "ACKFC_NOTIFY_DINGTALK_URL", failures);
         CheckUrl(options.LarkUrl, "ACKFC_NOTIFY_LARK_URL", failures);
         CheckUrl(options.SlackUrl, "ACKFC_NOTIFY_SLACK_URL", failures);
@@ -140,6 +142,14 @@ internal sealed class ReportingChannelValidator : IValidateOptions<ReportingOpti
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckRange(int value, int minimum, int maximum, string variable, List<string> failures)
+    {
+        if (value < minimum || value > maximum)
+        {
+            failures.Add($"{variable} must be a whole number from {minimum} to {maximum}.");
+        }
     }
 
     // Chat webhooks carry tokens: only HTTPS leaves the machine; plain HTTP is for loopback (local runs, tests).
