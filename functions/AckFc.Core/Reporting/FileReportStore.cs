@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AckFc.Core.Compliance;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AckFc.Core.Reporting;
+
+/// <summary>
+/// Report sets in a directory (a NAS mount on Function Compute): <c>2026-11-28T030000Z_&lt;sweepId&gt;/report.*</c>,
+/// <c>publish.json</c> (the set's state) and <c>latest.json</c>. Every file is written to a temporary file in the same
+/// directory and renamed over the target, so a reader never sees half a report.
+/// </summary>
+internal sealed partial class FileReportStore(IOptions<ReportingOptions> options, ILogger<FileReportStore> logger) : IReportStore
+{
+    public const string LatestFileName = "latest.json";
+    public const string ReportFileName = "report.json";
+    public const string StateFileName = "publish.json";
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private string Root => Path.GetFullPath(options.Value.ReportDirectory);
+
+    public async Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) =>
+        await ReadReportAsync(Path.Combine(Root, LatestFileName), cancellationToken);
+
+    public async Task<ComplianceReport?> LoadAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        return FindSet(sweepId) is { } set ? await ReadReportAsync(Path.Combine(set, ReportFileName), cancellationToken) : null;
+    }
+
+    public async Task<ReportSetState?> LoadStateAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        if (FindSet(sweepId) is not { } set || !File.Exists(Path.Combine(set, StateFileName)))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(Path.Combine(set, StateFileName));
+        var state = await JsonSerializer.DeserializeAsync(stream, ReportingJsonContext.Default.ReportSetState, cancellationToken);
+        return state is not null && string.Equals(state.SweepId, sweepId, StringComparison.Ordinal) ? state : null;
+    }
+
+    public async Task<IReadOnlyList<string>> SaveAsync(
+        ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(state);
+        var root = Root;
+        Directory.CreateDirectory(root);
+        var set = FindSet(report.SweepId) ?? Path.Combine(root, SetName(report));
+        Directory.CreateDirectory(set);
+
+        var written = new List<string>(files.Count + 2);
+        foreach (var file in files)
+        {
+            if (file.Name.Length == 0 || file.Name != Path.GetFileName(file.Name) || file.Name.StartsWith('.'))
+            {
+                throw new ArgumentException($"Report file name '{file.Name}' must be a plain file name.", nameof(files));
+            }
+
+            written.Add(await WriteAtomicallyAsync(Path.Combine(set, file.Name), file.Content, cancellationToken));
+        }
+
+        var reportJson = JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport);
+        if (!files.Any(f => f.Name == ReportFileName))
+        {
+            written.Insert(0, await WriteAtomicallyAsync(Path.Combine(set, ReportFileName), reportJson, cancellationToken));
+        }
+
+        await WriteAtomicallyAsync(
+            Path.Combine(set, StateFileName), JsonSerializer.Serialize(state, ReportingJsonContext.Default.ReportSetState), cancellationToken);
+
+        // latest.json last: a set is complete on disk before anything points at it.
+        written.Add(await WriteAtomicallyAsync(Path.Combine(root, LatestFileName), reportJson, cancellationToken));
+        Prune(root, keep: set);
+        return written;
+    }
+
+    /// <summary>The set's directory name: UTC time of the sweep (trigger time when a timer started it) and sweep id.</summary>
+    internal static string SetName(ComplianceReport report) =>
+        (report.TriggerTime ?? report.StartedAt).UtcDateTime.ToString("yyyy-MM-dd'T'HHmmss'Z'", CultureInfo.InvariantCulture)
+        + "_" + SafeId(report.SweepId);
+
+    /// <summary>The sweep id reduced to characters every file system accepts.</summary>
+    internal static string SafeId(string sweepId)
+    {
+        var builder = new StringBuilder(Math.Min(sweepId.Length, 80));
+        foreach (var c in sweepId.AsSpan(0, Math.Min(sweepId.Length, 80)))
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-');
+        }
+
+        return builder.ToString();
+    }
+
+    private string? FindSet(string sweepId)
+    {
+        var root = Root;
+        if (!Directory.Exists(root))
+        {
+            return null;
+        }
+
+        var suffix = "_" + SafeId(sweepId);
+        return Directory.EnumerateDirectories(root)
+            .Where(d => IsSetName(Path.GetFileName(d)) && Path.GetFileName(d).EndsWith(suffix, StringComparison.Ordinal)
+                        && Path.GetFileName(d).Length == 18 + suffix.Length)
+            .OrderDescending(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    // yyyy-MM-ddTHHmmssZ is 18 characters followed by '_'.
+    private static bool IsSetName(string name) =>
+        name.Length > 19 && name[4] == '-' && name[7] == '-' && name[10] == 'T' && name[17] == 'Z' && name[18] == '_'
+        && char.IsAsciiDigit(name[0]) && char.IsAsciiDigit(name[11]);
+
+    private void Prune(string root, string keep)
+    {
+        var sets = Directory.EnumerateDirectories(root)
+            .Where(d => IsSetName(Path.GetFileName(d)))
+            .OrderDescending(StringComparer.Ordinal)
+            .ToList();
+        foreach (var old in sets.Where(s => !string.Equals(s, keep, StringComparison.Ordinal)).Skip(Math.Max(0, options.Value.Retention - 1)))
+        {
+            var name = Path.GetFileName(old);
+            try
+            {
+                Directory.Delete(old, recursive: true);
+                LogPruned(logger, name);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Retention is housekeeping: a set another instance is still reading is removed next time.
+                LogPruneFailed(logger, name, ex.Message);
+            }
+        }
+    }
+
+    private static async Task<ComplianceReport?> ReadReportAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(stream, ReportJsonContext.Default.ComplianceReport, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The stored report '{Path.GetFileName(path)}' is not a valid report: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes next to the target and renames over it (atomic on one file system).</summary>
+    internal static async Task<string> WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(Utf8.GetBytes(content), cancellationToken);
+                // On a NAS the rename must not overtake the data.
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed report set {Set} (retention)")]
+    private static partial void LogPruned(ILogger logger, string set);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove report set {Set}: {Reason}")]
+    private static partial void LogPruneFailed(ILogger logger, string set, string reason);
+}

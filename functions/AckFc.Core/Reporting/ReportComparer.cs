@@ -1,0 +1,146 @@
+using AckFc.Core.Compliance;
+
+namespace AckFc.Core.Reporting;
+
+/// <summary>
+/// What changed between two sweeps, keyed by (cluster id, rule id). Only failed findings are "open": a finding is
+/// new when it fails now and did not before, resolved when it failed before and now passes, is waived or its cluster
+/// is gone, and escalated when it still fails but its severity rose or its key's deletion countdown crossed
+/// 30, 7 or 1 days.
+/// </summary>
+public static class ReportComparer
+{
+    /// <summary>Days before deletion at which a pending-deletion finding is escalated again.</summary>
+    public static IReadOnlyList<int> CountdownThresholds { get; } = [30, 7, 1];
+
+    /// <summary>Compares <paramref name="current"/> with <paramref name="previous"/>.</summary>
+    public static ReportChanges Compare(ComplianceReport previous, ComplianceReport current)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(current);
+
+        var before = Index(previous);
+        var now = Index(current);
+        var currentClusters = current.Clusters.ToDictionary(c => c.ClusterId, StringComparer.Ordinal);
+        var added = new List<FindingChange>();
+        var escalated = new List<FindingChange>();
+        var resolved = new List<FindingChange>();
+
+        foreach (var (key, (cluster, finding)) in now)
+        {
+            if (finding.Status != FindingStatus.Fail)
+            {
+                continue;
+            }
+
+            if (!before.TryGetValue(key, out var old) || old.Finding.Status != FindingStatus.Fail)
+            {
+                var why = old.Finding?.Status == FindingStatus.Waived ? "no longer waived" : null;
+                added.Add(Change(cluster, finding, why));
+            }
+            else if (Escalation(old.Finding, finding) is { } why)
+            {
+                escalated.Add(Change(cluster, finding, why));
+            }
+        }
+
+        foreach (var (key, (cluster, finding)) in before)
+        {
+            if (finding.Status != FindingStatus.Fail)
+            {
+                continue;
+            }
+
+            if (!currentClusters.TryGetValue(key.ClusterId, out var nowCluster))
+            {
+                // A cluster missing from an incomplete sweep may just be in a region that could not be read.
+                if (current.Complete)
+                {
+                    resolved.Add(Change(cluster, finding, "cluster no longer listed"));
+                }
+
+                continue;
+            }
+
+            if (nowCluster.Status == FindingStatus.Unknown && !now.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (!now.TryGetValue(key, out var next))
+            {
+                resolved.Add(Change(nowCluster, finding, nowCluster.Status == FindingStatus.NotApplicable ? "not applicable any more" : "rule no longer reported"));
+            }
+            else if (next.Finding.Status is FindingStatus.Pass or FindingStatus.Waived or FindingStatus.NotApplicable)
+            {
+                resolved.Add(Change(nowCluster, next.Finding with { Severity = finding.Severity }, next.Finding.Status switch
+                {
+                    FindingStatus.Waived => "waived",
+                    FindingStatus.NotApplicable => "not applicable",
+                    _ => "passes now",
+                }));
+            }
+        }
+
+        return new ReportChanges(Worst(added), Worst(resolved), Worst(escalated));
+    }
+
+    private static string? Escalation(Finding before, Finding now)
+    {
+        if (now.Severity > before.Severity)
+        {
+            return $"severity {JsonNames.Of(before.Severity)} → {JsonNames.Of(now.Severity)}";
+        }
+
+        if (before.DaysUntilDeletion is { } was && now.DaysUntilDeletion is { } left)
+        {
+            // The tightest threshold crossed is the one worth saying.
+            var crossed = CountdownThresholds.Where(t => was > t && left <= t).DefaultIfEmpty(-1).Min();
+            if (crossed >= 0)
+            {
+                return $"now within {Days(crossed)} of deletion";
+            }
+        }
+
+        return null;
+    }
+
+    internal static string Days(int days) => days == 1 ? "1 day" : $"{days} days";
+
+    private static FindingChange Change(ClusterReport cluster, Finding finding, string? why) =>
+        new(cluster.ClusterId, cluster.Name, cluster.RegionId, finding, why);
+
+    /// <summary>Worst first: severity, then the nearest deletion, then cluster name and rule.</summary>
+    internal static IReadOnlyList<FindingChange> Worst(IEnumerable<FindingChange> changes) =>
+    [
+        .. changes
+            .OrderByDescending(c => c.Finding.Severity)
+            .ThenBy(c => c.Finding.DaysUntilDeletion ?? int.MaxValue)
+            .ThenBy(c => c.ClusterName, StringComparer.Ordinal)
+            .ThenBy(c => c.ClusterId, StringComparer.Ordinal)
+            .ThenBy(c => c.Finding.RuleId, StringComparer.Ordinal),
+    ];
+
+    private static Dictionary<FindingKey, (ClusterReport Cluster, Finding Finding)> Index(ComplianceReport report)
+    {
+        var index = new Dictionary<FindingKey, (ClusterReport, Finding)>();
+        foreach (var cluster in report.Clusters)
+        {
+            foreach (var finding in cluster.Findings)
+            {
+                // A rule reported twice for one cluster counts once, by its worst result.
+                var key = new FindingKey(cluster.ClusterId, finding.RuleId);
+                if (!index.TryGetValue(key, out var existing) || Rank(finding) > Rank(existing.Item2))
+                {
+                    index[key] = (cluster, finding);
+                }
+            }
+        }
+
+        return index;
+    }
+
+    private static int Rank(Finding finding) => (finding.Status == FindingStatus.Fail ? 100 : 0) + (int)finding.Severity;
+
+    private readonly record struct FindingKey(string ClusterId, string RuleId);
+}

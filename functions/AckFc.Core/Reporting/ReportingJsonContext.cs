@@ -1,0 +1,9 @@
+namespace AckFc.Core.Reporting;
+
+/// <summary>Source-generated JSON of what reporting stores besides the report itself (AOT-safe).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReportSetState))]
+internal sealed partial class ReportingJsonContext : JsonSerializerContext;
