@@ -1,1 +1,4 @@
-return 0;
+using AckFc.Local;
+
+using var cancel = new CancellationTokenSource();
+return await LocalCommands.RunAsync(args, Console.Out, Console.Error, cancel.Token);

@@ -1,1 +1,3 @@
-return 0;
+using AckFc.Benchmarks;
+
+return await BenchmarkCommands.RunAsync(args);

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace AckFc.Local.Emulator;
+
+/// <summary>An error answer of an emulated API; the middleware shapes it the way the product does.</summary>
+internal sealed class ApiException(int status, string code, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string Code { get; } = code;
+
+    public int? RetryAfterMilliseconds { get; init; }
+}
+
+/// <summary>An answer ready to be written.</summary>
+internal readonly record struct ApiResponse(int Status, byte[] Body, string? ErrorCode = null, int? RetryAfterMilliseconds = null);
+
+/// <summary>The products the emulator speaks, with their error shapes.</summary>
+internal enum Product
+{
+    Cs,
+    Kms,
+}
+
+/// <summary>One request of an emulated API, parsed once.</summary>
+internal sealed class ApiRequest
+{
+    public required HttpContext Context { get; init; }
+    public required Product Product { get; init; }
+    public required string Action { get; init; }
+    public required string Method { get; init; }
+    public required string RawTarget { get; init; }
+    public required string[] Segments { get; init; }
+    public required Dictionary<string, string> Parameters { get; init; }
+    public required byte[] Body { get; init; }
+    public required string RequestId { get; init; }
+    public required string HostId { get; init; }
+    public required DateTimeOffset Now { get; init; }
+    public string? RegionId { get; set; }
+
+    public string? Param(string name) => Parameters.GetValueOrDefault(name);
+
+    public string Required(string name) =>
+        Parameters.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
+            ? value
+            : throw new ApiException(400, "MissingParameter", $"The input parameter {name} that is mandatory for processing this request is not supplied.");
+
+    public int IntParam(string name, int fallback, int min, int max)
+    {
+        var text = Param(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ApiException(400, "InvalidParameter", $"The parameter {name} '{text}' must be an integer from {min} to {max}.");
+    }
+}
+
+/// <summary>Small helpers to write JSON bodies without reflection.</summary>
+internal static class Json
+{
+    public static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static byte[] Error(Product product, int status, string code, string message, string requestId, string hostId) =>
+        Write(w =>
+        {
+            w.WriteStartObject();
+            if (product == Product.Cs)
+            {
+                // ACK answers lower-case keys (Appendix A of the wire reference).
+                w.WriteString("code", code);
+                w.WriteString("message", message);
+                w.WriteString("requestId", requestId);
+                w.WriteNumber("status", status);
+            }
+            else
+            {
+                w.WriteString("RequestId", requestId);
+                w.WriteString("HostId", hostId);
+                w.WriteString("Code", code);
+                w.WriteString("Message", message);
+            }
+
+            w.WriteEndObject();
+        });
+
+    public static void OptionalString(this Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

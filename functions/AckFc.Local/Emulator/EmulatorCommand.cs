@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace AckFc.Local.Emulator;
+
+/// <summary><c>emulator</c>: serve the emulated region until Ctrl+C or SIGTERM.</summary>
+internal static class EmulatorCommand
+{
+    public const string UpdatingSecondsVariable = "ACKFC_EMULATOR_UPDATING_SECONDS";
+    public const string CoolDownSecondsVariable = "ACKFC_EMULATOR_COOLDOWN_SECONDS";
+
+    /// <summary>The line that tells scripts where the emulator listens; printed first, alone, on stdout.</summary>
+    public const string ListeningPrefix = "Emulator listening on ";
+
+    public static string Usage =>
+        """
+        Usage: dotnet run --project functions/AckFc.Local -- emulator [options]
+
+        Serves every region of the fleet (ACK/CS and KMS APIs, signature V3) on one URL.
+
+        Options:
+          --urls URL                where to listen (default http://127.0.0.1:0: a free port, printed at start)
+          --fleet FILE              fleet file (.yaml, .yml or .json; see docs/emulator.md)
+          --demo                    the built-in demo fleet (the default when --fleet is not given)
+          --updating-seconds N      how long UpdateKMSEncryption keeps a cluster 'updating'
+                                    (default: $ACKFC_EMULATOR_UPDATING_SECONDS, else 2)
+          --cooldown-seconds N      ACK's cool-down after a change, answered with 409
+                                    (default: $ACKFC_EMULATOR_COOLDOWN_SECONDS, else 300)
+          --faults FILE             fault settings applied at start (JSON, the body of PUT /_emulator/faults)
+          --seed N                  seed of the faults' random choices (default 1)
+          --quiet                   no log line per request
+          -h, --help                this text
+
+        Credentials accepted: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET when both are set,
+        else ackfc-local-key-id / ackfc-local-key-secret-do-not-use-in-production.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        EmulatorOptions options;
+        Dictionary<string, FaultProfile>? faults;
+        bool quiet;
+        try
+        {
+            (options, faults, quiet) = Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await stderr.WriteLineAsync($"emulator: {ex.Message}{Environment.NewLine}{Environment.NewLine}{Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = quiet ? null : LoggerFactory.Create(b => b.AddFilter("Microsoft", LogLevel.Warning).AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        }));
+        options.LoggerFactory = loggerFactory;
+
+        RunningEmulator emulator;
+        try
+        {
+            emulator = await EmulatorHost.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            if (faults is not null)
+            {
+                emulator.State.Faults.SetAll(faults);
+            }
+        }
+        catch (Exception ex) when (ex is FleetFileException or ArgumentException or IOException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync($"emulator: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (emulator.ConfigureAwait(false))
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+            var state = emulator.State;
+            await stdout.WriteLineAsync(ListeningPrefix + emulator.Endpoint).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  fleet:      {options.FleetFile ?? "built-in demo fleet"} ({state.GetClusters().Count} clusters, {state.GetKeys().Count} keys)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  regions:    {string.Join(", ", state.Regions)} (all on this URL)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  access key: {emulator.Credential.AccessKeyId} ({(emulator.Credential.AccessKeyId == EmulatorOptions.DefaultAccessKeyId ? "the documented local default secret" : "secret from ALIBABA_CLOUD_ACCESS_KEY_SECRET")})").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  updating:   {state.UpdatingDuration.TotalSeconds}s, cool-down {state.CoolDown.TotalSeconds}s").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  admin:      {emulator.Endpoint}/_emulator/state (loopback only)").ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C, SIGTERM or the caller: stop cleanly.
+            }
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+        }
+
+        return 0;
+    }
+
+    internal static (EmulatorOptions Options, Dictionary<string, FaultProfile>? Faults, bool Quiet) Parse(string[] args)
+    {
+        var options = new EmulatorOptions();
+        Dictionary<string, FaultProfile>? faults = null;
+        var quiet = false;
+        var demo = false;
+        if (Environment.GetEnvironmentVariable(UpdatingSecondsVariable) is { Length: > 0 } updating)
+        {
+            options.UpdatingDuration = Seconds(updating, UpdatingSecondsVariable);
+        }
+
+        if (Environment.GetEnvironmentVariable(CoolDownSecondsVariable) is { Length: > 0 } coolDown)
+        {
+            options.CoolDown = Seconds(coolDown, CoolDownSecondsVariable);
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "--urls":
+                    var urls = Value(args, ref i, arg);
+                    if (!Uri.TryCreate(urls.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+                    {
+                        throw new ArgumentException($"--urls '{urls}' must be an http:// URL such as http://127.0.0.1:8085.");
+                    }
+
+                    options.Urls = urls;
+                    break;
+                case "--fleet":
+                    options.FleetFile = Value(args, ref i, arg);
+                    break;
+                case "--demo":
+                    demo = true;
+                    break;
+                case "--updating-seconds":
+                    options.UpdatingDuration = Seconds(Value(args, ref i, arg), arg);
+                    break;
+                case "--cooldown-seconds":
+                    options.CoolDown = Seconds(Value(args, ref i, arg), arg);
+                    break;
+                case "--seed":
+                    var seed = Value(args, ref i, arg);
+                    options.Seed = int.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
+                        ? s
+                        : throw new ArgumentException($"--seed '{seed}' must be an integer.");
+                    break;
+                case "--faults":
+                    faults = ReadFaults(Value(args, ref i, arg));
+                    break;
+                case "--quiet":
+                    quiet = true;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{arg}'.");
+            }
+        }
+
+        if (demo && options.FleetFile is not null)
+        {
+            throw new ArgumentException("--demo and --fleet cannot be combined: choose the demo fleet or a fleet file.");
+        }
+
+        return (options, faults, quiet);
+    }
+
+    private static string Value(string[] args, ref int i, string name) =>
+        i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+            ? args[++i]
+            : throw new ArgumentException($"{name} needs a value.");
+
+    private static TimeSpan Seconds(string text, string name) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{name} '{text}' must be a number of seconds, 0 or more.");
+
+    private static Dictionary<string, FaultProfile> ReadFaults(string path)
+    {
+        try
+        {
+            var faults = JsonSerializer.Deserialize<Dictionary<string, FaultProfile>>(File.ReadAllText(path), AdminApi.JsonOptions)
+                ?? throw new ArgumentException($"--faults '{path}' is empty.");
+            foreach (var (action, profile) in faults)
+            {
+                profile.Validate(action);
+            }
+
+            return faults;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--faults '{path}' cannot be used: {ex.Message}", ex);
+        }
+    }
+}

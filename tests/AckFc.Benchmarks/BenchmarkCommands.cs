@@ -1,0 +1,25 @@
+namespace AckFc.Benchmarks;
+
+/// <summary>The benchmark commands; each is one entry of <see cref="Commands"/>.</summary>
+internal static class BenchmarkCommands
+{
+    private static readonly (string Name, string Description, Func<string[], Task<int>> Run)[] Commands =
+    [
+        ("emulator-throughput", "signed DescribeKey + DescribeClustersV1 requests/s the in-process emulator serves", EmulatorThroughput.RunAsync),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var index = args.Length == 0 ? -1 : Array.FindIndex(Commands, c => c.Name == args[0]);
+        if (index < 0)
+        {
+            await Console.Error.WriteLineAsync(
+                (args.Length == 0 ? "" : $"Unknown benchmark '{args[0]}'.{Environment.NewLine}") +
+                "Usage: dotnet run -c Release --project tests/AckFc.Benchmarks -- <benchmark> [options]" + Environment.NewLine +
+                string.Concat(Commands.Select(c => $"  {c.Name,-22} {c.Description}{Environment.NewLine}")));
+            return 2;
+        }
+
+        return await Commands[index].Run(args[1..]);
+    }
+}
