@@ -1,0 +1,411 @@
+using System.Collections.Concurrent;
+using AckFc.AlibabaCloud;
+using AckFc.AlibabaCloud.Cs;
+using AckFc.AlibabaCloud.Kms;
+using AckFc.Core.Encryption;
+using AckFc.Core.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace AckFc.Core.Compliance;
+
+/// <summary>
+/// The fleet sweep. Per region it makes the fewest calls that can judge every cluster: the cluster pages, one
+/// service-key listing, one alias listing only when the allow-list names aliases, and one DescribeKey per distinct key.
+/// Nothing that fails is dropped: a failed read becomes an <c>unknown</c> finding and a report error.
+/// </summary>
+internal sealed partial class ComplianceService(
+    IAckClient ack,
+    IKmsClient kms,
+    IPolicyProvider policies,
+    IEncryptionService encryption,
+    IAuditSink audit,
+    AckFcCoreOptions options,
+    TimeProvider time,
+    ILogger<ComplianceService> logger) : IComplianceService
+{
+    public const string Actor = "compliance sweep";
+
+    public async Task<ComplianceReport> SweepAsync(SweepRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = time.GetUtcNow();
+        var loaded = policies.Current;
+        var regions = request.Regions is { Count: > 0 } asked ? [.. asked.Distinct(StringComparer.Ordinal)] : options.Regions.ToList();
+        var errors = new ConcurrentQueue<ReportError>();
+
+        // The deadline stops new work; what is already listed is still reported.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (request.Deadline is { } end)
+        {
+            var left = end - started;
+            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogSweepStarted(request.SweepId, request.Mode, string.Join(',', regions));
+        }
+
+        var results = new ConcurrentDictionary<string, RegionResult>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            regions,
+            new ParallelOptions { MaxDegreeOfParallelism = options.RegionConcurrency, CancellationToken = CancellationToken.None },
+            async (region, _) => results[region] = await SweepRegionAsync(region, loaded.Policy, errors, deadline.Token));
+
+        var clusters = regions.SelectMany(r => results.TryGetValue(r, out var result) ? result.Clusters : []).ToList();
+        var actions = new List<RemediationAction>();
+        if (request.Mode == SweepMode.Remediate && loaded.Policy.Remediation.Any)
+        {
+            actions = await RemediateAsync(request, loaded, results.Values.ToList(), errors, deadline.Token);
+        }
+        else if (loaded.Policy.Remediation.Any)
+        {
+            actions = [.. Plan(loaded.Policy, results.Values.ToList()).Select(p => p.Action with { Reason = p.Action.Reason + " (report mode: not applied)" })];
+        }
+
+        var timedOut = deadline.IsCancellationRequested;
+        if (timedOut)
+        {
+            errors.Enqueue(new ReportError
+            {
+                Scope = "deadline",
+                Code = cancellationToken.IsCancellationRequested ? "Cancelled" : "DeadlineExceeded",
+                Message = "The sweep stopped starting new work at its deadline; clusters not judged by then are unknown.",
+            });
+        }
+
+        var errorList = errors.ToList();
+        var complete = !timedOut && !errorList.Any(e => e.Scope is "region" or "deadline");
+        var report = new ComplianceReport
+        {
+            SweepId = request.SweepId,
+            StartedAt = started,
+            FinishedAt = time.GetUtcNow(),
+            Complete = complete,
+            Mode = request.Mode,
+            Regions = regions,
+            PolicyVersion = loaded.Version,
+            TriggerTime = request.TriggerTime,
+            Summary = ReportSummary.From(clusters),
+            Clusters = clusters,
+            Actions = actions,
+            Errors = errorList,
+        };
+        LogSweepFinished(request.SweepId, report.Summary.Clusters, report.Summary.Fail, report.Summary.Unknown, complete);
+        return report;
+    }
+
+    private sealed record RegionResult(string RegionId, List<ClusterReport> Clusters, List<AckCluster> Listed, Dictionary<string, KeyEvidence> Keys);
+
+    private async Task<RegionResult> SweepRegionAsync(string region, AckFcPolicy policy, ConcurrentQueue<ReportError> errors, CancellationToken token)
+    {
+        var judge = new ClusterJudge(time);
+        var listed = new List<AckCluster>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var cluster in ack.ListClustersAsync(region, token))
+            {
+                // Pages can shift while we read them; a cluster seen twice is reported once.
+                if (seen.Add(cluster.ClusterId))
+                {
+                    listed.Add(cluster);
+                }
+            }
+        }
+        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
+        {
+            errors.Enqueue(ErrorOf("region", region, e, "DescribeClustersV1"));
+        }
+
+        var keyIds = listed
+            .Where(c => c.SupportsSecretEncryption && c.Encryption is { State: EncryptionState.Enabled, KmsKeyId: not null })
+            .Select(c => c.Encryption.KmsKeyId!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        var keys = new Dictionary<string, KeyEvidence>(StringComparer.Ordinal);
+        if (keyIds.Count > 0 && !token.IsCancellationRequested)
+        {
+            var serviceKeys = await ServiceKeysAsync(region, errors, token);
+            var aliases = policy.Keys.NeedsAliases ? await AliasesAsync(region, errors, token) : null;
+            var described = new ConcurrentDictionary<string, KeyEvidence>(StringComparer.Ordinal);
+            try
+            {
+                await Parallel.ForEachAsync(
+                    keyIds,
+                    new ParallelOptions { MaxDegreeOfParallelism = options.KeyConcurrency, CancellationToken = token },
+                    async (keyId, ct) => described[keyId] = await DescribeAsync(region, keyId, serviceKeys, aliases, ct));
+            }
+            catch (OperationCanceledException)
+            {
+                // Keys not described by the deadline stay unread: their clusters are judged unknown below.
+            }
+
+            foreach (var (id, evidence) in described)
+            {
+                keys[id] = evidence;
+                if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
+                {
+                    errors.Enqueue(ErrorOf("key", region, failure, "DescribeKey") with { KmsKeyId = id });
+                }
+            }
+        }
+
+        var clusters = new List<ClusterReport>(listed.Count);
+        foreach (var cluster in listed)
+        {
+            var keyId = cluster.Encryption.KmsKeyId;
+            var evidence = keyId is not null && keys.TryGetValue(keyId, out var known)
+                ? known
+                : keyId is not null && token.IsCancellationRequested
+                    ? KeyEvidence.Failed(new AlibabaCloudException(AlibabaCloudErrorKind.Transient, "DeadlineExceeded", "the sweep reached its deadline before reading this key", action: "DescribeKey"))
+                    : null;
+            clusters.Add(judge.Judge(cluster, evidence, policy));
+        }
+
+        return new RegionResult(region, clusters, listed, keys);
+    }
+
+    private async Task<HashSet<string>?> ServiceKeysAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
+    {
+        try
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var key in kms.ListKeysAsync(region, [KmsKeyFilter.ServiceKeys], token))
+            {
+                set.Add(key.KeyId);
+            }
+
+            return set;
+        }
+        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
+        {
+            errors.Enqueue(ErrorOf("region", region, e, "ListKeys") with { Message = "Service keys could not be listed, so ACKFC-KEY-007 is unknown: " + Message(e) });
+            return null;
+        }
+    }
+
+    private async Task<ILookup<string, string>?> AliasesAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
+    {
+        try
+        {
+            var list = new List<KmsAlias>();
+            await foreach (var alias in kms.ListAliasesAsync(region, token))
+            {
+                list.Add(alias);
+            }
+
+            return list.ToLookup(a => a.KeyId, a => a.AliasName, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
+        {
+            errors.Enqueue(ErrorOf("region", region, e, "ListAliases") with { Message = "Aliases could not be listed, so alias entries of the allow-list could not match: " + Message(e) });
+            return null;
+        }
+    }
+
+    private async Task<KeyEvidence> DescribeAsync(string region, string keyId, HashSet<string>? serviceKeys, ILookup<string, string>? aliases, CancellationToken token)
+    {
+        try
+        {
+            var metadata = await kms.DescribeKeyAsync(region, keyId, token);
+            var names = aliases?[metadata.KeyId].ToList();
+            bool? isService = serviceKeys is null ? null : serviceKeys.Contains(metadata.KeyId);
+            if (names is not null && names.Any(n => n.StartsWith("alias/acs/", StringComparison.Ordinal)))
+            {
+                isService = true;
+            }
+
+            return KeyEvidence.Read(metadata, isService, names);
+        }
+        catch (AlibabaCloudException e)
+        {
+            return KeyEvidence.Failed(e);
+        }
+    }
+
+    private sealed record PlannedAction(RemediationAction Action, AckCluster? Cluster);
+
+    /// <summary>What the policy would repair, one action per cluster or key, worst first.</summary>
+    private static List<PlannedAction> Plan(AckFcPolicy policy, IReadOnlyList<RegionResult> regions)
+    {
+        var remediation = policy.Remediation;
+        var planned = new List<PlannedAction>();
+        var keysDone = new HashSet<(RemediationKind, string)>();
+        foreach (var region in regions.OrderBy(r => r.RegionId, StringComparer.Ordinal))
+        {
+            foreach (var report in region.Clusters)
+            {
+                var cluster = region.Listed.First(c => c.ClusterId == report.ClusterId);
+                foreach (var finding in report.Findings.Where(f => f.Status == FindingStatus.Fail))
+                {
+                    (RemediationKind Kind, bool On)? action = finding.RuleId switch
+                    {
+                        RuleCatalog.EncryptionEnabled => (RemediationKind.EnableEncryption, remediation.EnableEncryption),
+                        RuleCatalog.KeyPendingDeletion => (RemediationKind.CancelKeyDeletion, remediation.CancelKeyDeletion),
+                        RuleCatalog.DeletionProtection => (RemediationKind.EnableDeletionProtection, remediation.EnableDeletionProtection),
+                        RuleCatalog.KeyDisabled => (RemediationKind.EnableKey, remediation.EnableKey),
+                        _ => null,
+                    };
+                    if (action is not { On: true } a)
+                    {
+                        continue;
+                    }
+
+                    if (a.Kind == RemediationKind.EnableEncryption)
+                    {
+                        if (!remediation.DefaultKeys.TryGetValue(region.RegionId, out var key))
+                        {
+                            continue;
+                        }
+
+                        planned.Add(new(new RemediationAction
+                        {
+                            Kind = a.Kind, Status = RemediationStatus.Planned, RegionId = region.RegionId, ClusterId = cluster.ClusterId,
+                            KmsKeyId = key, RuleId = finding.RuleId, Reason = $"Enable Secret encryption with {key}, the policy's key for {region.RegionId}.",
+                        }, cluster));
+                    }
+                    else if (finding.KmsKeyId is { } keyId && keysDone.Add((a.Kind, keyId)))
+                    {
+                        planned.Add(new(new RemediationAction
+                        {
+                            Kind = a.Kind, Status = RemediationStatus.Planned, RegionId = region.RegionId, ClusterId = cluster.ClusterId,
+                            KmsKeyId = keyId, RuleId = finding.RuleId, Reason = $"{finding.Message}",
+                        }, cluster));
+                    }
+                }
+            }
+        }
+
+        // Outage risks first: a disabled or dying key before hygiene.
+        return [.. planned.OrderBy(p => p.Action.Kind switch
+        {
+            RemediationKind.EnableKey => 0,
+            RemediationKind.CancelKeyDeletion => 1,
+            RemediationKind.EnableEncryption => 2,
+            _ => 3,
+        })];
+    }
+
+    private async Task<List<RemediationAction>> RemediateAsync(
+        SweepRequest request, LoadedPolicy loaded, IReadOnlyList<RegionResult> regions, ConcurrentQueue<ReportError> errors, CancellationToken token)
+    {
+        var cap = loaded.Policy.Remediation.MaxChangesPerSweep;
+        var done = new List<RemediationAction>();
+        var applied = 0;
+        foreach (var (action, cluster) in Plan(loaded.Policy, regions))
+        {
+            if (token.IsCancellationRequested)
+            {
+                done.Add(action with { Status = RemediationStatus.Planned, Reason = action.Reason + " (not applied: the sweep reached its deadline)" });
+                continue;
+            }
+
+            if (applied >= cap)
+            {
+                done.Add(action with { Reason = action.Reason + $" (not applied: the policy's cap of {cap} changes per sweep was reached)" });
+                continue;
+            }
+
+            var result = await ApplyAsync(request, action, cluster, token);
+            if (result.Status == RemediationStatus.Applied)
+            {
+                applied++;
+            }
+
+            if (result.Status == RemediationStatus.Failed)
+            {
+                errors.Enqueue(new ReportError
+                {
+                    Scope = "remediation", RegionId = result.RegionId, ClusterId = result.ClusterId, KmsKeyId = result.KmsKeyId,
+                    Action = result.Kind.ToString(), Code = result.ErrorCode ?? "Failed", Message = result.Reason, RequestId = result.RequestId,
+                });
+            }
+
+            done.Add(result);
+            await audit.WriteAsync(new AuditRecord
+            {
+                Time = time.GetUtcNow(), Actor = request.Actor, Action = result.Kind.ToString(), ClusterId = result.ClusterId,
+                RegionId = result.RegionId, KmsKeyId = result.KmsKeyId, Reason = $"remediation of {result.RuleId} by sweep {request.SweepId}",
+                PolicyVersion = loaded.Version, RequestId = request.SweepId,
+                CloudRequestIds = result.RequestId is null ? [] : [result.RequestId],
+                Outcome = result.Status.ToString(), Message = result.Reason,
+            }, CancellationToken.None);
+        }
+
+        return done;
+    }
+
+    /// <summary>Re-reads the state right before acting, so a retried sweep never applies an action twice.</summary>
+    private async Task<RemediationAction> ApplyAsync(SweepRequest request, RemediationAction action, AckCluster? cluster, CancellationToken token)
+    {
+        try
+        {
+            switch (action.Kind)
+            {
+                case RemediationKind.EnableEncryption:
+                    var change = await encryption.ChangeAsync(
+                        new EncryptionChangeRequest(action.ClusterId!, action.KmsKeyId, false, false, $"remediation of {action.RuleId}", request.Actor, request.SweepId, action.RegionId),
+                        token);
+                    return change.Outcome switch
+                    {
+                        ChangeOutcome.Applied or ChangeOutcome.Accepted => action with { Status = RemediationStatus.Applied, Reason = change.Message, RequestId = change.CloudRequestIds.Count > 0 ? change.CloudRequestIds[^1] : null },
+                        ChangeOutcome.NoChange => action with { Status = RemediationStatus.Skipped, Reason = "Already encrypted when re-read: " + change.Message },
+                        ChangeOutcome.Denied or ChangeOutcome.Conflict or ChangeOutcome.Invalid or ChangeOutcome.NotFound =>
+                            action with { Status = RemediationStatus.Skipped, Reason = change.Message, ErrorCode = change.ErrorCode },
+                        _ => action with { Status = RemediationStatus.Failed, Reason = change.Message, ErrorCode = change.ErrorCode },
+                    };
+
+                default:
+                    var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, token);
+                    var stillNeeded = action.Kind switch
+                    {
+                        RemediationKind.CancelKeyDeletion => key.KeyState == "PendingDeletion",
+                        RemediationKind.EnableDeletionProtection => !key.DeletionProtection,
+                        RemediationKind.EnableKey => key.KeyState == "Disabled",
+                        _ => false,
+                    };
+                    if (!stillNeeded)
+                    {
+                        return action with { Status = RemediationStatus.Skipped, Reason = $"Already done when re-read (key {key.KeyId} is {key.KeyState})." };
+                    }
+
+                    var requestId = action.Kind switch
+                    {
+                        RemediationKind.CancelKeyDeletion => await kms.CancelKeyDeletionAsync(action.RegionId, key.KeyId, token),
+                        RemediationKind.EnableKey => await kms.EnableKeyAsync(action.RegionId, key.KeyId, token),
+                        _ => await kms.SetDeletionProtectionAsync(action.RegionId, key.Arn ?? key.KeyId, true, $"Protected by AckFc: used by cluster {cluster?.ClusterId}", token),
+                    };
+                    return action with { Status = RemediationStatus.Applied, RequestId = requestId, Reason = $"{Describe(action.Kind)} key {key.KeyId}." };
+            }
+        }
+        catch (AlibabaCloudException e)
+        {
+            return action with { Status = RemediationStatus.Failed, ErrorCode = e.Code, RequestId = e.RequestId, Reason = $"{Describe(action.Kind)} failed: {e.Code}: {e.ErrorMessage}" };
+        }
+        catch (OperationCanceledException)
+        {
+            return action with { Status = RemediationStatus.Planned, Reason = action.Reason + " (not applied: the sweep reached its deadline)" };
+        }
+    }
+
+    private static string Describe(RemediationKind kind) => kind switch
+    {
+        RemediationKind.CancelKeyDeletion => "Cancelled the deletion of",
+        RemediationKind.EnableKey => "Enabled",
+        RemediationKind.EnableDeletionProtection => "Turned on deletion protection of",
+        _ => "Enabled encryption with",
+    };
+
+    private static string Message(Exception e) => e is AlibabaCloudException cloud ? $"{cloud.Code}: {cloud.ErrorMessage}" : "the deadline was reached";
+
+    private static ReportError ErrorOf(string scope, string region, Exception e, string action) => e is AlibabaCloudException cloud
+        ? new ReportError { Scope = scope, RegionId = region, Action = action, Code = cloud.Code, Message = cloud.ErrorMessage, RequestId = cloud.RequestId }
+        : new ReportError { Scope = scope, RegionId = region, Action = action, Code = "DeadlineExceeded", Message = $"{action} did not finish before the sweep's deadline." };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} started ({Mode}) over {Regions}")]
+    private partial void LogSweepStarted(string sweepId, SweepMode mode, string regions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} finished: {Clusters} clusters, {Fail} fail, {Unknown} unknown, complete {Complete}")]
+    private partial void LogSweepFinished(string sweepId, int clusters, int fail, int unknown, bool complete);
+}

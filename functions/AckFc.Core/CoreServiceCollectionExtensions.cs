@@ -1,0 +1,27 @@
+using AckFc.Core.Compliance;
+using AckFc.Core.Encryption;
+using AckFc.Core.Policy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AckFc.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The shared service: settings from the environment (contracts §1), the policy (loaded once), the audit sink,
+    /// <see cref="IEncryptionService"/> and <see cref="IComplianceService"/>. Expects IAckClient and IKmsClient (AddAlibabaCloud).
+    /// </summary>
+    public static IServiceCollection AddAckFcCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => AckFcCoreOptions.FromConfiguration(configuration));
+        services.TryAddSingleton<IPolicyProvider>(sp => new FilePolicyProvider(sp.GetRequiredService<AckFcCoreOptions>().PolicyPath));
+        services.TryAddSingleton<IAuditSink, LogAuditSink>();
+        services.TryAddSingleton<ChangeLocks>();
+        services.TryAddScoped<IEncryptionService, EncryptionService>();
+        services.TryAddScoped<IComplianceService, ComplianceService>();
+        return services;
+    }
+}
