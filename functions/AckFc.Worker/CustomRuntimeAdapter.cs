@@ -1,0 +1,266 @@
+using System.Text.Json.Serialization;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AckFc.Worker;
+
+/// <summary>
+/// Speaks Function Compute's custom-runtime contract: routes on <c>x-fc-control-path</c> (by path when absent),
+/// answers events with <c>x-fc-status</c>, prints the <c>FC Invoke Start/End</c> lines, and gives every invocation its
+/// own DI scope, context and cancellation.
+/// </summary>
+internal sealed partial class CustomRuntimeAdapter(
+    IReadOnlyList<FunctionRegistration> functions,
+    IReadOnlyList<FunctionMiddleware> middleware,
+    IServiceProvider services,
+    ILoggerFactory loggers,
+    TimeProvider time)
+{
+    /// <summary>Bodies are read up to this size; past it the function is told so (webhook: 413).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>Stop this long before Function Compute's deadline, to answer instead of being killed.</summary>
+    public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
+
+    private readonly ILogger logger = loggers.CreateLogger("AckFc.Worker");
+    private readonly FunctionRegistration? http = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Http);
+    private readonly FunctionRegistration? timer = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Timer);
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var controlPath = http.Request.Headers["x-fc-control-path"].ToString();
+        var path = http.Request.Path.Value ?? "/";
+        var kind = controlPath.Length > 0 ? controlPath : path switch
+        {
+            "/invoke" when HttpMethods.IsPost(http.Request.Method) => "/invoke",
+            "/initialize" when HttpMethods.IsPost(http.Request.Method) => "/initialize",
+            "/pre-stop" when HttpMethods.IsGet(http.Request.Method) => "/pre-stop",
+            _ => "/http-invoke",
+        };
+        var requestId = Header(http, "x-fc-request-id") ?? Guid.NewGuid().ToString("n");
+        switch (kind)
+        {
+            case "/initialize":
+                Console.Out.WriteLine($"FC Initialize Start RequestId: {requestId}");
+                Console.Out.WriteLine($"FC Initialize End RequestId: {requestId}");
+                http.Response.StatusCode = 200;
+                return;
+            case "/pre-stop":
+                Console.Out.WriteLine($"FC PreStop Start RequestId: {requestId}");
+                await Console.Out.FlushAsync();
+                Console.Out.WriteLine($"FC PreStop End RequestId: {requestId}");
+                http.Response.StatusCode = 200;
+                return;
+            case "/invoke":
+                await InvokeEventAsync(http, requestId);
+                return;
+            default:
+                if (path == "/healthz" && HttpMethods.IsGet(http.Request.Method))
+                {
+                    // Liveness on every instance, whatever it serves: no auth, no cloud calls.
+                    await Write(http, 200, "application/json", "{\"status\":\"ok\"}"u8.ToArray());
+                    return;
+                }
+
+                await InvokeHttpAsync(http, requestId);
+                return;
+        }
+    }
+
+    private async Task InvokeEventAsync(HttpContext http, string requestId)
+    {
+        Console.Out.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        try
+        {
+            if (timer is null)
+            {
+                await EventFailure(http, "NoEventFunction", "This instance serves no event function (see ACKFC_FUNCTION).");
+                return;
+            }
+
+            var body = await ReadBodyAsync(http.Request, MaxBodyBytes);
+            TimerInfo info;
+            try
+            {
+                info = TimerInfo.Parse(body.Bytes);
+            }
+            catch (InvalidEventException e)
+            {
+                await EventFailure(http, "InvalidEvent", e.Message);
+                return;
+            }
+
+            byte[]? answer = null;
+            await RunAsync(http, requestId, timer, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
+            http.Response.Headers["x-fc-status"] = "200";
+            await Write(http, 200, "application/json", answer ?? []);
+        }
+        catch (InvalidEventException e)
+        {
+            await EventFailure(http, "InvalidEvent", e.Message);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller is gone; nobody reads an answer.
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(logger, e.GetType().Name, requestId);
+            await EventFailure(http, e.GetType().Name, "The function failed; see the function's logs for request " + requestId + ".");
+        }
+        finally
+        {
+            Console.Out.WriteLine($"FC Invoke End RequestId: {requestId}");
+        }
+    }
+
+    private async Task InvokeHttpAsync(HttpContext http, string requestId)
+    {
+        Console.Out.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        try
+        {
+            if (this.http is not { } function)
+            {
+                await Write(http, 404, "application/problem+json", Problem(404, "Not Found", "This instance serves no HTTP function (see ACKFC_FUNCTION)."));
+                return;
+            }
+
+            var body = await ReadBodyAsync(http.Request, MaxBodyBytes);
+            var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (http.Request.Path + http.Request.QueryString).ToString();
+            var request = new HttpRequestData
+            {
+                Method = http.Request.Method,
+                PathAndQuery = target,
+                Path = http.Request.Path.Value ?? "/",
+                Headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                Body = body.TooLarge ? [] : body.Bytes,
+                BodyTooLarge = body.TooLarge,
+            };
+            HttpResponseData? response = null;
+            await RunAsync(http, requestId, function, async context => response = await ((IHttpFunction)function.Create(context.InstanceServices)).RunAsync(request, context));
+            foreach (var (name, value) in response!.Headers)
+            {
+                http.Response.Headers[name] = value;
+            }
+
+            await Write(http, response.StatusCode, response.ContentType, response.Body);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Never show internals to a caller: the log has the type and the request id.
+            LogUnhandled(logger, e.GetType().Name, requestId);
+            if (!http.Response.HasStarted)
+            {
+                await Write(http, 500, "application/problem+json", Problem(500, "Internal Server Error", "The function failed; quote request id " + requestId + "."));
+            }
+        }
+        finally
+        {
+            Console.Out.WriteLine($"FC Invoke End RequestId: {requestId}");
+        }
+    }
+
+    private async Task RunAsync(HttpContext http, string requestId, FunctionRegistration function, Func<FunctionContext, Task> invoke)
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? deadline = null;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        if (double.TryParse(Header(http, "x-fc-function-timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            deadline = now.AddSeconds(seconds);
+            var budget = TimeSpan.FromSeconds(seconds) - DeadlineMargin;
+            cancellation.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.FromSeconds(seconds / 2));
+        }
+
+        var id = Header(http, "x-fc-access-key-id");
+        var secret = Header(http, "x-fc-access-key-secret");
+        await using var scope = services.CreateAsyncScope();
+        var context = new FunctionContext
+        {
+            InvocationId = requestId,
+            FunctionName = Header(http, "x-fc-function-name") ?? function.Metadata.Name,
+            Region = Header(http, "x-fc-region"),
+            AccountId = Header(http, "x-fc-account-id"),
+            Qualifier = Header(http, "x-fc-qualifier"),
+            RetryCount = int.TryParse(Header(http, "x-fc-retry-count"), NumberStyles.None, CultureInfo.InvariantCulture, out var retries) ? retries : 0,
+            Credentials = id is not null && secret is not null ? new FcCredentials(id, secret, Header(http, "x-fc-security-token")) : null,
+            Deadline = deadline,
+            CancellationToken = cancellation.Token,
+            InstanceServices = scope.ServiceProvider,
+        };
+
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId, ["Function"] = function.Metadata.Name });
+        Func<Task> next = () => invoke(context);
+        for (var i = middleware.Count - 1; i >= 0; i--)
+        {
+            var step = middleware[i];
+            var inner = next;
+            next = () => step(context, inner);
+        }
+
+        await next();
+    }
+
+    private static async Task EventFailure(HttpContext http, string type, string message)
+    {
+        http.Response.Headers["x-fc-status"] = "404";
+        var body = JsonSerializer.SerializeToUtf8Bytes(new EventError(message, type), WorkerJsonContext.Default.EventError);
+        await Write(http, 404, "application/json", body);
+    }
+
+    internal static byte[] Problem(int status, string title, string detail) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ProblemBody("about:blank", title, status, detail), WorkerJsonContext.Default.ProblemBody);
+
+    private static async Task Write(HttpContext http, int status, string contentType, byte[] body)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = contentType;
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body);
+    }
+
+    private static string? Header(HttpContext http, string name)
+    {
+        var value = http.Request.Headers[name].ToString();
+        return value.Length == 0 ? null : value;
+    }
+
+    private static async Task<(byte[] Bytes, bool TooLarge)> ReadBodyAsync(HttpRequest request, int limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return ([], true);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return (buffer.ToArray(), false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in invocation {RequestId}")]
+    private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId);
+}
+
+internal sealed record EventError(string ErrorMessage, string ErrorType);
+
+/// <summary>RFC 9457 problem details.</summary>
+public sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Field = null);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EventError))]
+[JsonSerializable(typeof(ProblemBody))]
+internal sealed partial class WorkerJsonContext : JsonSerializerContext;

@@ -1,0 +1,156 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AckFc.Worker;
+
+/// <summary>Cross-cutting work around every invocation (credentials, scopes, timing). Call <c>next</c> to go on.</summary>
+public delegate Task FunctionMiddleware(FunctionContext context, Func<Task> next);
+
+/// <summary>Builds a Function Compute custom-runtime host: services, configuration, and explicitly registered functions.</summary>
+public sealed class FunctionsApplicationBuilder
+{
+    private readonly WebApplicationBuilder web;
+    private readonly List<FunctionRegistration> functions = [];
+    private readonly List<FunctionMiddleware> middleware = [];
+
+    internal FunctionsApplicationBuilder(string[] args)
+    {
+        web = WebApplication.CreateSlimBuilder(args);
+        web.Logging.ClearProviders();
+        web.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+        });
+    }
+
+    public IServiceCollection Services => web.Services;
+
+    public ConfigurationManager Configuration => web.Configuration;
+
+    public ILoggingBuilder Logging => web.Logging;
+
+    /// <summary>
+    /// Where to listen. Default: <c>http://0.0.0.0:$FC_CUSTOM_LISTEN_PORT</c> (9000), as Function Compute requires.
+    /// Tests and the local runner use <c>http://127.0.0.1:0</c>.
+    /// </summary>
+    public string? Urls { get; set; }
+
+    /// <summary>Registers a function; its trigger is read from the <c>RunAsync</c> method of the known type (no scanning).</summary>
+    public FunctionsApplicationBuilder AddFunction<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] TFunction>()
+        where TFunction : class
+    {
+        var metadata = FunctionMetadataReader.Read(typeof(TFunction));
+        if (functions.Any(f => f.Metadata.Trigger == metadata.Trigger))
+        {
+            throw new InvalidOperationException($"Only one {metadata.Trigger} function per instance: {metadata.Name} and {functions.First(f => f.Metadata.Trigger == metadata.Trigger).Metadata.Name}.");
+        }
+
+        web.Services.AddScoped<TFunction>();
+        functions.Add(new FunctionRegistration(metadata, sp => sp.GetRequiredService<TFunction>()));
+        return this;
+    }
+
+    public FunctionsApplicationBuilder UseMiddleware(FunctionMiddleware step)
+    {
+        middleware.Add(step);
+        return this;
+    }
+
+    public FunctionsApplication Build()
+    {
+        var urls = Urls ?? ListenUrlFromEnvironment(web.Configuration);
+        web.WebHost.UseUrls(urls);
+        web.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Bodies over the webhook's limit are still read to the cap so the function can answer 413 itself.
+            k.Limits.MaxRequestBodySize = 32 * 1024 * 1024;
+        });
+        var app = web.Build();
+        return new FunctionsApplication(app, [.. functions], [.. middleware]);
+    }
+
+    private static string ListenUrlFromEnvironment(ConfigurationManager configuration)
+    {
+        var text = configuration["FC_CUSTOM_LISTEN_PORT"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return "http://0.0.0.0:9000";
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            ? $"http://0.0.0.0:{port}"
+            : throw new InvalidOperationException($"FC_CUSTOM_LISTEN_PORT must be a port number from 1 to 65535, not '{text}'.");
+    }
+}
+
+internal sealed record FunctionRegistration(FunctionMetadata Metadata, Func<IServiceProvider, object> Create);
+
+internal static class FunctionMetadataReader
+{
+    public static FunctionMetadata Read([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type)
+    {
+        var run = type.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new InvalidOperationException($"{type.Name} has no public RunAsync method.");
+        var name = run.GetCustomAttribute<FunctionAttribute>()?.Name
+            ?? throw new InvalidOperationException($"{type.Name}.RunAsync has no [Function(\"name\")] attribute.");
+        var first = run.GetParameters().FirstOrDefault();
+        if (first?.GetCustomAttribute<HttpTriggerAttribute>() is { } http && typeof(IHttpFunction).IsAssignableFrom(type))
+        {
+            return new FunctionMetadata(name, TriggerKind.Http, http.Methods, null, type);
+        }
+
+        if (first?.GetCustomAttribute<TimerTriggerAttribute>() is { } timer && typeof(ITimerFunction).IsAssignableFrom(type))
+        {
+            return new FunctionMetadata(name, TriggerKind.Timer, [], timer.Schedule, type);
+        }
+
+        throw new InvalidOperationException(
+            $"{type.Name}.RunAsync's first parameter needs [HttpTrigger] (and the class IHttpFunction) or [TimerTrigger] (and ITimerFunction).");
+    }
+}
+
+/// <summary>The running host: Kestrel plus the Function Compute custom-runtime adapter.</summary>
+public sealed class FunctionsApplication : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    internal FunctionsApplication(WebApplication app, IReadOnlyList<FunctionRegistration> functions, IReadOnlyList<FunctionMiddleware> middleware)
+    {
+        this.app = app;
+        Functions = [.. functions.Select(f => f.Metadata)];
+        var adapter = new CustomRuntimeAdapter(functions, middleware, app.Services, app.Services.GetRequiredService<ILoggerFactory>(),
+            app.Services.GetService<TimeProvider>() ?? TimeProvider.System);
+        app.Run(adapter.HandleAsync);
+    }
+
+    public static FunctionsApplicationBuilder CreateBuilder(string[] args) => new(args);
+
+    /// <summary>The functions this instance serves, as declared in code.</summary>
+    public IReadOnlyList<FunctionMetadata> Functions { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>The address Kestrel bound (after start); with port 0, the port it picked.</summary>
+    public Uri? Address =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))).FirstOrDefault();
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => app.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => app.StopAsync(cancellationToken);
+
+    public Task RunAsync(CancellationToken cancellationToken = default) => app.RunAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+}
