@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using AckFc.AlibabaCloud;
+using AckFc.AlibabaCloud.Credentials;
+using AckFc.Core;
+using AckFc.Core.Encryption;
+using AckFc.Core.Reporting;
+using AckFc.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AckFc.Functions;
+
+/// <summary>Which functions an instance serves (<c>ACKFC_FUNCTION</c>).</summary>
+public enum FunctionSelection
+{
+    All,
+    Webhook,
+    Compliance,
+}
+
+/// <summary>Builds the AckFc host: the same wiring for Function Compute, the local runner and the tests.</summary>
+public static class FunctionsHost
+{
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="configure">Overrides applied after the defaults (tests swap services, the local runner sets URLs).</param>
+    public static FunctionsApplication Build(string[] args, Action<FunctionsApplicationBuilder>? configure = null)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        var configuration = builder.Configuration;
+        var selection = SelectionOf(configuration);
+
+        builder.Services.AddAlibabaCloud(configuration);
+        builder.Services.AddAckFcCore(configuration);
+        builder.Services.AddAckFcReporting(configuration);
+        builder.Services.TryAddSingleton(_ => WebhookOptions.FromConfiguration(configuration));
+        builder.Services.TryAddSingleton<WebhookAuthenticator>();
+
+        // Function Compute hands each invocation the role's STS credentials; they win over the environment.
+        builder.UseMiddleware(static (context, next) =>
+        {
+            if (context.Credentials is { } credentials)
+            {
+                context.InstanceServices.GetRequiredService<InvocationCredentials>()
+                    .TrySetFromHeaders(credentials.AccessKeyId, credentials.AccessKeySecret, credentials.SecurityToken);
+            }
+
+            return next();
+        });
+
+        if (selection is FunctionSelection.All or FunctionSelection.Webhook)
+        {
+            builder.AddFunction<WebhookFunction>();
+        }
+
+        if (selection is FunctionSelection.All or FunctionSelection.Compliance)
+        {
+            builder.AddFunction<ComplianceFunction>();
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        // Fail at start, naming the variable, rather than on the first request.
+        _ = app.Services.GetRequiredService<WebhookOptions>();
+        _ = app.Services.GetRequiredService<Core.Policy.IPolicyProvider>().Current;
+        _ = app.Services.GetRequiredService<Core.Compliance.AckFcCoreOptions>();
+        return app;
+    }
+
+    public static FunctionSelection SelectionOf(IConfiguration configuration) => configuration["ACKFC_FUNCTION"] switch
+    {
+        null or "" or "all" => FunctionSelection.All,
+        "webhook" => FunctionSelection.Webhook,
+        "compliance" => FunctionSelection.Compliance,
+        var other => throw new InvalidOperationException($"ACKFC_FUNCTION must be webhook, compliance or all, not '{other}'."),
+    };
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ChangeAnswer))]
+[JsonSerializable(typeof(Decision))]
+[JsonSerializable(typeof(ClusterKmsStatus))]
+[JsonSerializable(typeof(ProblemBody))]
+internal sealed partial class FunctionsJsonContext : JsonSerializerContext;

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace AckFc.Functions;
+
+/// <summary>The <c>X-AckFc-Signature</c> scheme of contracts §4.</summary>
+public static class WebhookSignature
+{
+    public const string HeaderName = "X-AckFc-Signature";
+
+    /// <summary>The header value for a request: <c>t=&lt;unix&gt;,kid=&lt;keyId&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>.</summary>
+    public static string Create(string keyId, string secret, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body) =>
+        $"t={unixSeconds.ToString(CultureInfo.InvariantCulture)},kid={keyId},v1={Compute(secret, unixSeconds, method, pathAndQuery, body)}";
+
+    /// <summary>Lowercase hex HMAC-SHA256 over <c>&lt;t&gt;.&lt;METHOD&gt;.&lt;path and query&gt;.&lt;hex sha256 of body&gt;</c>.</summary>
+    public static string Compute(string secret, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    {
+        var signed = $"{unixSeconds.ToString(CultureInfo.InvariantCulture)}.{method.ToUpperInvariant()}.{pathAndQuery}.{Convert.ToHexStringLower(SHA256.HashData(body))}";
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signed)));
+    }
+}
+
+/// <summary>The webhook's settings: <c>ACKFC_WEBHOOK_SECRETS</c> (<c>keyId:secret,…</c>, secrets of 32+ characters).</summary>
+public sealed class WebhookOptions
+{
+    public const int MinimumSecretLength = 32;
+
+    /// <summary>Key id to secret. Empty: every call that needs a signature is refused.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How far the signature time may be from ours.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(300);
+
+    public static WebhookOptions FromConfiguration(IConfiguration configuration)
+    {
+        var text = configuration["ACKFC_WEBHOOK_SECRETS"];
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var index = 0;
+            foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                index++;
+                var colon = pair.IndexOf(':', StringComparison.Ordinal);
+                // Errors name the position and key id, never the secret.
+                if (colon <= 0 || colon == pair.Length - 1)
+                {
+                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: entry {index} is not keyId:secret.");
+                }
+
+                var keyId = pair[..colon];
+                if (!keyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                {
+                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: entry {index} has a key id with characters other than letters, digits, '-', '_' and '.'.");
+                }
+
+                if (pair.Length - colon - 1 < MinimumSecretLength)
+                {
+                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: the secret of key id '{keyId}' is shorter than {MinimumSecretLength} characters.");
+                }
+
+                if (!secrets.TryAdd(keyId, pair[(colon + 1)..]))
+                {
+                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: key id '{keyId}' appears twice.");
+                }
+            }
+        }
+
+        return new WebhookOptions { Secrets = secrets };
+    }
+}
+
+/// <summary>Checks signatures in constant time and rejects replays inside the window. One per instance.</summary>
+public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, long> seen = new(StringComparer.Ordinal);
+    private long lastPrune;
+
+    /// <summary>The key id that signed the request, or why it is refused (401).</summary>
+    public (string? KeyId, string? Problem) Verify(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    {
+        if (options.Secrets.Count == 0)
+        {
+            return (null, "This webhook has no signing secrets configured (ACKFC_WEBHOOK_SECRETS), so it accepts no signed request.");
+        }
+
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return (null, $"The {WebhookSignature.HeaderName} header is missing.");
+        }
+
+        string? t = null, kid = null, v1 = null;
+        foreach (var part in header.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return (null, $"The {WebhookSignature.HeaderName} header is not t=…,kid=…,v1=….");
+            }
+
+            switch (part[..eq])
+            {
+                case "t": t = part[(eq + 1)..]; break;
+                case "kid": kid = part[(eq + 1)..]; break;
+                case "v1": v1 = part[(eq + 1)..]; break;
+            }
+        }
+
+        if (t is null || kid is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+        {
+            return (null, $"The {WebhookSignature.HeaderName} header needs t (unix seconds), kid and v1.");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - unix) > (long)options.Window.TotalSeconds)
+        {
+            return (null, $"The signature time is more than {options.Window.TotalSeconds:0} seconds from the server's clock.");
+        }
+
+        if (!options.Secrets.TryGetValue(kid, out var secret))
+        {
+            return (null, "The signature's key id is not known.");
+        }
+
+        var expected = WebhookSignature.Compute(secret, unix, method, pathAndQuery, body);
+        if (v1.Length != expected.Length || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(v1), Encoding.ASCII.GetBytes(expected)))
+        {
+            return (null, "The signature does not match the request.");
+        }
+
+        Prune(now);
+        if (!seen.TryAdd(kid + ":" + v1, unix))
+        {
+            return (null, "This signature was already used: a replay.");
+        }
+
+        return (kid, null);
+    }
+
+    private void Prune(long now)
+    {
+        if (now - Interlocked.Read(ref lastPrune) < 30)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref lastPrune, now);
+        var horizon = (long)options.Window.TotalSeconds;
+        foreach (var (key, unix) in seen)
+        {
+            if (Math.Abs(now - unix) > horizon)
+            {
+                seen.TryRemove(key, out _);
+            }
+        }
+    }
+}
