@@ -9,7 +9,8 @@ internal static class LocalCommands
     private static readonly (string Name, string Description, Func<string[], TextWriter, TextWriter, CancellationToken, Task<int>> Run)[] Commands =
     [
         ("emulator", "only the emulated Alibaba Cloud region (ACK + KMS), every region of the fleet on one URL", EmulatorCommand.RunAsync),
-        // sweep and serve are added here by the local runner.
+        ("sweep", "the emulated demo fleet plus the real function host: one timer invocation, a table and the report files", Runner.SweepCommand.RunSweepAsync),
+        ("serve", "emulator and host kept running, the timer fired on its cron, URLs and a signed curl printed", Runner.SweepCommand.RunServeAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AckFc.Core.Compliance;
+using AckFc.Functions;
+using AckFc.Local.Emulator;
+using AckFc.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace AckFc.Local.Runner;
+
+/// <summary>The settings of a local run: the emulated region plus the real function host pointed at it.</summary>
+internal sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose)
+{
+    public static string DefaultPolicy => Path.Combine(AppContext.BaseDirectory, "Runner", "demo-policy.yaml");
+}
+
+/// <summary>
+/// An emulated region with its fleet and the real AckFc host configured the way Function Compute would configure it
+/// (environment-style settings), talking to each other over loopback with real signatures.
+/// </summary>
+internal sealed class LocalStack : IAsyncDisposable
+{
+    private LocalStack(RunningEmulator emulator, FunctionsApplication host, string webhookKeyId, string webhookSecret, IReadOnlyList<string> regions)
+    {
+        Emulator = emulator;
+        Host = host;
+        WebhookKeyId = webhookKeyId;
+        WebhookSecret = webhookSecret;
+        Regions = regions;
+    }
+
+    public RunningEmulator Emulator { get; }
+    public FunctionsApplication Host { get; }
+    public string WebhookKeyId { get; }
+    /// <summary>A secret made for this local session only; printed in the sample curl so you can try the webhook.</summary>
+    public string WebhookSecret { get; }
+    public IReadOnlyList<string> Regions { get; }
+    public Uri HostAddress => Host.Address!;
+
+    public static async Task<LocalStack> StartAsync(LocalSettings settings, CancellationToken cancellationToken)
+    {
+        var emulatorOptions = new EmulatorOptions();
+        if (settings.FleetFile is not null)
+        {
+            emulatorOptions.FleetFile = settings.FleetFile;
+        }
+        else
+        {
+            emulatorOptions.Fleet = DemoFleet.Create();
+        }
+
+        var emulator = await EmulatorHost.StartAsync(emulatorOptions, cancellationToken);
+        try
+        {
+            var regions = emulator.State.Regions;
+            var keyId = "local";
+            var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            string[] config =
+            [
+                $"ACKFC_REGIONS={string.Join(',', regions)}",
+                $"ACKFC_CS_ENDPOINT={emulator.Endpoint}",
+                $"ACKFC_KMS_ENDPOINT={emulator.Endpoint}",
+                $"ALIBABA_CLOUD_ACCESS_KEY_ID={emulator.Credential.AccessKeyId}",
+                $"ALIBABA_CLOUD_ACCESS_KEY_SECRET={emulator.Credential.AccessKeySecret}",
+                $"ACKFC_POLICY={settings.PolicyFile}",
+                $"ACKFC_REPORT_DIR={settings.ReportDirectory}",
+                $"ACKFC_WEBHOOK_SECRETS={keyId}:{secret}",
+                "ACKFC_FUNCTION=all",
+            ];
+            var host = FunctionsHost.Build(config, builder =>
+            {
+                builder.Urls = settings.Urls;
+                builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+            });
+            await host.StartAsync(cancellationToken);
+            return new LocalStack(emulator, host, keyId, secret, regions);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Fires the compliance function exactly as a Function Compute timer trigger does: <c>POST /invoke</c>.</summary>
+    public async Task<(ComplianceReport? Report, int Status, string Body)> FireTimerAsync(string payload, DateTimeOffset triggerTime, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = HostAddress, Timeout = TimeSpan.FromMinutes(10) };
+        var body = JsonSerializer.Serialize(new TimerEvent(triggerTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), "daily", payload), LocalJsonContext.Default.TimerEvent);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/invoke") { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        request.Headers.Add("x-fc-control-path", "/invoke");
+        request.Headers.Add("x-fc-request-id", "local-" + Guid.NewGuid().ToString("n")[..12]);
+        request.Headers.Add("x-fc-function-name", "compliance");
+        request.Headers.Add("x-fc-function-timeout", "600");
+        using var response = await client.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var report = response.IsSuccessStatusCode ? JsonSerializer.Deserialize(text, ReportJsonContext.Default.ComplianceReport) : null;
+        return (report, (int)response.StatusCode, text);
+    }
+
+    /// <summary>A ready-to-paste signed curl for the webhook (valid for five minutes, once).</summary>
+    public string SampleCurl(string method, string pathAndQuery, string body)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signature = WebhookSignature.Create(WebhookKeyId, WebhookSecret, now, method, pathAndQuery, Encoding.UTF8.GetBytes(body));
+        var data = body.Length == 0 ? string.Empty : $" -H 'content-type: application/json' -d '{body}'";
+        return $"curl -sS -X {method} '{new Uri(HostAddress, pathAndQuery)}' -H '{WebhookSignature.HeaderName}: {signature}'{data}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
+
+internal sealed record TimerEvent(string TriggerTime, string TriggerName, string Payload);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TimerEvent))]
+internal sealed partial class LocalJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,195 @@
+using Cronos;
+
+namespace AckFc.Local.Runner;
+
+/// <summary><c>sweep</c> (the README's first command) and <c>serve</c>.</summary>
+internal static class SweepCommand
+{
+    public const string SweepUsage =
+        """
+        Usage: dotnet run --project functions/AckFc.Local -- sweep [options]
+
+        Starts the emulated region (demo fleet) and the real AckFc host, fires one timer invocation through the
+        Function Compute contract (POST /invoke), prints the clusters and findings and where the reports are.
+
+        Options:
+          --mode report|remediate   what the sweep does (default report)
+          --fleet FILE              a fleet file instead of the demo fleet (docs/emulator.md)
+          --policy FILE             a policy instead of the demo policy (docs/policy.md)
+          --report-dir DIR          where reports go (default ./reports)
+          --verbose                 the host's log lines too (audit records, sweep progress)
+        """;
+
+    public const string ServeUsage =
+        """
+        Usage: dotnet run --project functions/AckFc.Local -- serve [options]
+
+        Keeps the emulated region and the AckFc host running, fires the timer on the compliance function's own cron,
+        and prints the URLs and a signed curl for the webhook. Ctrl+C stops.
+
+        Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose
+        """;
+
+    public static async Task<int> RunSweepAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            await stdout.WriteLineAsync(SweepUsage);
+            return 0;
+        }
+
+        if (!TryParse(args, stderr, SweepUsage, out var settings, out var mode, out _))
+        {
+            return 2;
+        }
+
+        await using var stack = await LocalStack.StartAsync(settings, cancellationToken);
+        await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} ({string.Join(", ", stack.Regions)})");
+        await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress}");
+        await stdout.WriteLineAsync($"Firing the timer: POST /invoke, payload {{\"mode\":\"{mode}\"}} …");
+        var (report, status, body) = await stack.FireTimerAsync($"{{\"mode\":\"{mode}\"}}", DateTimeOffset.UtcNow, cancellationToken);
+        if (report is null)
+        {
+            await stderr.WriteLineAsync($"The compliance function failed (HTTP {status}): {body}");
+            return 1;
+        }
+
+        new ConsoleReportTable(stdout, ConsoleReportTable.ColourWanted()).Write(report);
+        await stdout.WriteLineAsync();
+        await WriteReportFilesAsync(stdout, settings.ReportDirectory, report.SweepId);
+        return 0;
+    }
+
+    public static async Task<int> RunServeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            await stdout.WriteLineAsync(ServeUsage);
+            return 0;
+        }
+
+        if (!TryParse(args, stderr, ServeUsage, out var settings, out _, out var port))
+        {
+            return 2;
+        }
+
+        settings = settings with { Urls = $"http://127.0.0.1:{port}" };
+        await using var stack = await LocalStack.StartAsync(settings, cancellationToken);
+        var schedule = stack.Host.Functions.First(f => f.Trigger == Worker.TriggerKind.Timer).Schedule!;
+        var (cron, zone) = ParseSchedule(schedule);
+        await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} (admin: {stack.Emulator.Endpoint}/_emulator/calls)");
+        await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress} (GET /healthz)");
+        await stdout.WriteLineAsync($"Timer:                         {schedule}");
+        await stdout.WriteLineAsync();
+        await stdout.WriteLineAsync("Try the webhook (each signature works once, for five minutes):");
+        await stdout.WriteLineAsync("  " + stack.SampleCurl("GET", "/clusters/c-demo-hz-analytics/kms", string.Empty));
+        await stdout.WriteLineAsync("  " + stack.SampleCurl("PUT", "/clusters/c-demo-hz-analytics/kms", "{\"kms_key_id\":\"key-demo-hz-spare\",\"dry_run\":true,\"reason\":\"try it\"}"));
+        await stdout.WriteLineAsync("  " + stack.SampleCurl("PUT", "/clusters/c-demo-hz-payments/kms", "{\"disable_encryption\":true,\"reason\":\"should be refused\"}"));
+        await stdout.WriteLineAsync("Ctrl+C stops.");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var next = cron.GetNextOccurrence(DateTimeOffset.UtcNow, zone) ?? DateTimeOffset.UtcNow.AddDays(1);
+                await stdout.WriteLineAsync($"Next timer invocation at {next:u}");
+                await Task.Delay(next - DateTimeOffset.UtcNow, stop.Token);
+                var (report, status, _) = await stack.FireTimerAsync("{\"mode\":\"report\"}", next, stop.Token);
+                await stdout.WriteLineAsync(report is null
+                    ? $"Timer invocation failed (HTTP {status})."
+                    : $"Sweep {report.SweepId}: {report.Summary.Clusters} clusters, {report.Summary.Fail} fail, {report.Summary.Unknown} unknown.");
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>Function Compute's timer cron: six fields with seconds, optionally behind <c>CRON_TZ=&lt;zone&gt; </c>.</summary>
+    public static (CronExpression Cron, TimeZoneInfo Zone) ParseSchedule(string schedule)
+    {
+        var zone = TimeZoneInfo.Utc;
+        var expression = schedule.Trim();
+        if (expression.StartsWith("CRON_TZ=", StringComparison.Ordinal))
+        {
+            var space = expression.IndexOf(' ', StringComparison.Ordinal);
+            zone = TimeZoneInfo.FindSystemTimeZoneById(expression[8..space]);
+            expression = expression[(space + 1)..];
+        }
+
+        return (CronExpression.Parse(expression, CronFormat.IncludeSeconds), zone);
+    }
+
+    private static async Task WriteReportFilesAsync(TextWriter stdout, string reportDirectory, string sweepId)
+    {
+        var root = Path.GetFullPath(reportDirectory);
+        var set = Directory.Exists(root)
+            ? Directory.GetDirectories(root).Where(d => d.Contains(SafeName(sweepId), StringComparison.Ordinal)).OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        await stdout.WriteLineAsync("Reports:");
+        if (set is null)
+        {
+            await stdout.WriteLineAsync($"  (none found under {root})");
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(set).Order(StringComparer.Ordinal))
+        {
+            await stdout.WriteLineAsync($"  {file}");
+        }
+
+        await stdout.WriteLineAsync($"  {Path.Combine(root, "latest.json")}");
+    }
+
+    private static string SafeName(string sweepId) =>
+        new([.. sweepId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
+
+    private static bool TryParse(string[] args, TextWriter stderr, string usage, out LocalSettings settings, out string mode, out int port)
+    {
+        settings = new LocalSettings(null, LocalSettings.DefaultPolicy, "reports", "http://127.0.0.1:0", false);
+        mode = "report";
+        port = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "--mode":
+                        mode = Value();
+                        if (mode is not ("report" or "remediate"))
+                        {
+                            throw new ArgumentException($"--mode must be report or remediate, not '{mode}'");
+                        }
+
+                        break;
+                    case "--fleet": settings = settings with { FleetFile = Value() }; break;
+                    case "--policy": settings = settings with { PolicyFile = Path.GetFullPath(Value()) }; break;
+                    case "--report-dir": settings = settings with { ReportDirectory = Value() }; break;
+                    case "--verbose": settings = settings with { Verbose = true }; break;
+                    case "--port":
+                        port = int.TryParse(Value(), out var p) && p is >= 0 and < 65536 ? p : throw new ArgumentException("--port must be a port number");
+                        break;
+                    default: throw new ArgumentException($"unknown option '{args[i]}'");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"{e.Message}{Environment.NewLine}{Environment.NewLine}{usage}");
+                return false;
+            }
+        }
+
+        settings = settings with { ReportDirectory = Path.GetFullPath(settings.ReportDirectory) };
+        return true;
+    }
+}
