@@ -26,6 +26,9 @@ public sealed class FunctionsApplicationBuilder
     {
         web = WebApplication.CreateSlimBuilder(args);
         web.Logging.ClearProviders();
+        // One line per request from ASP.NET Core is noise next to FC's own request log; warnings still show.
+        web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        web.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         web.Logging.AddJsonConsole(o =>
         {
             o.IncludeScopes = true;

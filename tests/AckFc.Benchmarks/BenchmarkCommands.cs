@@ -6,6 +6,7 @@ internal static class BenchmarkCommands
     private static readonly (string Name, string Description, Func<string[], Task<int>> Run)[] Commands =
     [
         ("emulator-throughput", "signed DescribeKey + DescribeClustersV1 requests/s the in-process emulator serves", EmulatorThroughput.RunAsync),
+        ("cold-start", "published AOT vs JIT host: process start to first /healthz and first timer /invoke, peak RSS", ColdStart.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
