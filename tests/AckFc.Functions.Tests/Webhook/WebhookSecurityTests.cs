@@ -1,0 +1,131 @@
+using System.Text;
+using AckFc.Core.Compliance;
+using AckFc.Functions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AckFc.Functions.Tests.Webhook;
+
+public sealed class WebhookSecurityTests
+{
+    private const string Secret = "0123456789abcdef0123456789abcdef-rotation-a";
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 3, 0, 0, TimeSpan.Zero);
+
+    private static WebhookAuthenticator Authenticator(FakeTimeProvider time, string secrets = "a:" + Secret + ",b:" + Secret + "-b") =>
+        new(WebhookOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_SECRETS"] = secrets }).Build()), time);
+
+    [Fact]
+    public void Verify_ContractExample_AcceptsTheDocumentedStringToSign()
+    {
+        var time = new FakeTimeProvider(Now);
+        var body = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-1"}""");
+        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms?x=1", body);
+
+        var (keyId, problem) = Authenticator(time).Verify(header, "PUT", "/clusters/c123456/kms?x=1", body);
+
+        Assert.Equal("a", keyId);
+        Assert.Null(problem);
+        Assert.StartsWith($"t={Now.ToUnixTimeSeconds()},kid=a,v1=", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_SecondKeyDuringRotation_Accepted()
+    {
+        var time = new FakeTimeProvider(Now);
+        var header = WebhookSignature.Create("b", Secret + "-b", Now.ToUnixTimeSeconds(), "GET", "/clusters/c123456/kms", []);
+
+        Assert.Equal("b", Authenticator(time).Verify(header, "GET", "/clusters/c123456/kms", []).KeyId);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(-301)]
+    public void Verify_OutsideWindow_Refused(int skew)
+    {
+        var time = new FakeTimeProvider(Now);
+        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds() + skew, "GET", "/p", []);
+
+        Assert.Null(Authenticator(time).Verify(header, "GET", "/p", []).KeyId);
+    }
+
+    [Fact]
+    public void Verify_TamperedPathOrBody_Refused()
+    {
+        var time = new FakeTimeProvider(Now);
+        var auth = Authenticator(time);
+        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms", "{}"u8);
+
+        Assert.Null(auth.Verify(header, "PUT", "/clusters/c999999/kms", "{}"u8).KeyId);
+        Assert.Null(auth.Verify(header, "PUT", "/clusters/c123456/kms", "{ }"u8).KeyId);
+        Assert.Null(auth.Verify(header, "POST", "/clusters/c123456/kms", "{}"u8).KeyId);
+    }
+
+    [Fact]
+    public void Verify_Replay_RefusedSecondTime()
+    {
+        var time = new FakeTimeProvider(Now);
+        var auth = Authenticator(time);
+        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []);
+
+        Assert.Equal("a", auth.Verify(header, "GET", "/p", []).KeyId);
+        Assert.Contains("replay", auth.Verify(header, "GET", "/p", []).Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_NoSecretsConfigured_RefusesEverything()
+    {
+        var time = new FakeTimeProvider(Now);
+        var auth = new WebhookAuthenticator(new WebhookOptions(), time);
+
+        Assert.Null(auth.Verify(WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []), "GET", "/p", []).KeyId);
+    }
+
+    [Theory]
+    [InlineData("a:short", "shorter than 32")]
+    [InlineData("no-colon", "entry 1")]
+    [InlineData("a:0123456789abcdef0123456789abcdef,a:0123456789abcdef0123456789abcdef", "twice")]
+    public void Options_BadSecrets_FailNamingTheVariableNotTheSecret(string value, string expected)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => WebhookOptions.FromConfiguration(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_SECRETS"] = value }).Build()));
+
+        Assert.Contains("ACKFC_WEBHOOK_SECRETS", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef0123456789abcdef", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("short", e.Message.Replace("shorter", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Selection_BadValue_FailsNamingTheVariable()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => FunctionsHost.SelectionOf(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_FUNCTION"] = "both" }).Build()));
+
+        Assert.Contains("ACKFC_FUNCTION", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", SweepMode.Report)]
+    [InlineData("""{"mode":"remediate","regions":["cn-hangzhou"]}""", SweepMode.Remediate)]
+    public void ParseSweep_ValidPayloads(string payload, SweepMode mode) =>
+        Assert.Equal(mode, Payloads.ParseSweep(Encoding.UTF8.GetBytes(payload)).Mode);
+
+    [Theory]
+    [InlineData("""{"mode":"scan"}""", "mode")]
+    [InlineData("""{"regions":["Hangzhou!"]}""", "regions")]
+    [InlineData("""{"mode":"report","extra":1}""", "extra")]
+    [InlineData("""[1]""", "payload")]
+    public void ParseSweep_BadPayloads_NameTheField(string payload, string field) =>
+        Assert.Equal(field, Assert.Throws<BadRequestException>(() => Payloads.ParseSweep(Encoding.UTF8.GetBytes(payload))).Field);
+
+    [Fact]
+    public void SweepIdOf_SameTrigger_SameId()
+    {
+        var a = ComplianceFunction.SweepIdOf(new Worker.TimerInfo(Now, "daily", ""));
+        var b = ComplianceFunction.SweepIdOf(new Worker.TimerInfo(Now, "daily", "{\"mode\":\"report\"}"));
+        var c = ComplianceFunction.SweepIdOf(new Worker.TimerInfo(Now.AddDays(1), "daily", ""));
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+}
