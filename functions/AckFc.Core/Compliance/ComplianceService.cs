@@ -33,12 +33,15 @@ internal sealed partial class ComplianceService(
         var errors = new ConcurrentQueue<ReportError>();
 
         // The deadline stops new work; what is already listed is still reported.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (request.Deadline is { } end)
+        // The deadline runs on our TimeProvider, so tests can move it; a deadline already past cancels at once.
+        var left = request.Deadline is { } end ? end - started : Timeout.InfiniteTimeSpan;
+        using var clock = left > TimeSpan.Zero ? new CancellationTokenSource(left, time) : new CancellationTokenSource();
+        if (left <= TimeSpan.Zero && left != Timeout.InfiniteTimeSpan)
         {
-            var left = end - started;
-            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            await clock.CancelAsync();
         }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clock.Token);
 
         if (logger.IsEnabled(LogLevel.Information))
         {

@@ -58,6 +58,11 @@ public static class PolicyLoader
         {
             throw new PolicyException(source, e.Start.Line, e.Start.Column, $"not valid YAML: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // The YAML scanner reports some malformed input this way instead of with a YamlException.
+            throw new PolicyException(source, 1, 1, $"not valid YAML: {e.Message}");
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
