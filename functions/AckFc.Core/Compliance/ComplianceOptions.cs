@@ -24,6 +24,9 @@ public sealed class AckFcCoreOptions
     /// <summary><c>ACKFC_CHANGE_POLL_SECONDS</c>: how often it re-reads the cluster meanwhile.</summary>
     public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary><c>ACKFC_REPORT_PASSING_FINDINGS</c>: list passing findings in sweep reports (else only their rule ids).</summary>
+    public bool ReportPassingFindings { get; init; }
+
     /// <summary>ACK refuses a second <c>UpdateKMSEncryption</c> within this time of the last change.</summary>
     public TimeSpan CoolDown { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -60,6 +63,12 @@ public sealed class AckFcCoreOptions
             KeyConcurrency = Int(configuration, "ACKFC_KEY_CONCURRENCY", 8, 1, 64),
             ChangeFollowTimeout = TimeSpan.FromSeconds(Int(configuration, "ACKFC_CHANGE_TIMEOUT_SECONDS", 25, 0, 3600)),
             ChangePollInterval = TimeSpan.FromSeconds(Int(configuration, "ACKFC_CHANGE_POLL_SECONDS", 2, 1, 600)),
+            ReportPassingFindings = configuration["ACKFC_REPORT_PASSING_FINDINGS"] switch
+            {
+                null or "" or "false" => false,
+                "true" => true,
+                var other => throw new InvalidOperationException($"ACKFC_REPORT_PASSING_FINDINGS must be true or false, not '{other}'."),
+            },
         };
     }
 

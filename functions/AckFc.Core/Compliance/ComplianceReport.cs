@@ -102,6 +102,11 @@ public sealed record ClusterReport
     /// <summary>Why the cluster is notApplicable or unknown, when it is.</summary>
     public string? StatusReason { get; init; }
     public required IReadOnlyList<Finding> Findings { get; init; }
+    /// <summary>
+    /// Rules that passed, by id, when the sweep leaves passing findings out of <see cref="Findings"/> to keep fleet
+    /// reports small (the default; <c>ACKFC_REPORT_PASSING_FINDINGS=true</c> keeps them). Null when they are listed.
+    /// </summary>
+    public IReadOnlyList<string>? PassedRules { get; init; }
 }
 
 /// <summary>Secret encryption of a cluster as reported. <see cref="Enabled"/> is null when it could not be read.</summary>

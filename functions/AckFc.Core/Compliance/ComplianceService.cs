@@ -163,7 +163,13 @@ internal sealed partial class ComplianceService(
                 : keyId is not null && token.IsCancellationRequested
                     ? KeyEvidence.Failed(new AlibabaCloudException(AlibabaCloudErrorKind.Transient, "DeadlineExceeded", "the sweep reached its deadline before reading this key", action: "DescribeKey"))
                     : null;
-            clusters.Add(judge.Judge(cluster, evidence, policy));
+            var judged = judge.Judge(cluster, evidence, policy);
+            clusters.Add(options.ReportPassingFindings ? judged : judged with
+            {
+                // A fleet report is read for what is wrong; passing rules stay visible by id at a fraction of the size.
+                Findings = [.. judged.Findings.Where(f => f.Status != FindingStatus.Pass)],
+                PassedRules = [.. judged.Findings.Where(f => f.Status == FindingStatus.Pass).Select(f => f.RuleId)],
+            });
         }
 
         return new RegionResult(region, clusters, listed, keys);

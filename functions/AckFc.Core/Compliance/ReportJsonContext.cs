@@ -4,7 +4,6 @@ namespace AckFc.Core.Compliance;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
-    WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ComplianceReport))]
 public sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -63,7 +63,7 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
                 throw new ArgumentException($"Report file name '{file.Name}' must be a plain file name.", nameof(files));
             }
 
-            written.Add(await WriteAtomicallyAsync(Path.Combine(set, file.Name), file.Content, cancellationToken));
+            written.Add(await WriteAtomicallyAsync(Path.Combine(set, file.Name), file.Render(), cancellationToken));
         }
 
         var reportJson = JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport);

@@ -2,8 +2,30 @@ using AckFc.Core.Compliance;
 
 namespace AckFc.Core.Reporting;
 
-/// <summary>One rendered file of a report set, by its file name (e.g. <c>report.html</c>).</summary>
-public sealed record ReportFile(string Name, string Content);
+/// <summary>
+/// One file of a report set, by its file name (e.g. <c>report.html</c>). The content is rendered when the store writes
+/// the file, so a fleet-sized set holds one format in memory at a time, not all five.
+/// </summary>
+public sealed class ReportFile
+{
+    private readonly Func<string> render;
+
+    public ReportFile(string name, string content)
+        : this(name, () => content)
+    {
+    }
+
+    public ReportFile(string name, Func<string> render)
+    {
+        Name = name;
+        this.render = render;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Renders the content (each call renders again).</summary>
+    public string Render() => render();
+}
 
 /// <summary>What was done with a report set: what it was compared with and which channels heard about it.</summary>
 public sealed record ReportSetState

@@ -92,11 +92,11 @@ internal sealed partial class ReportPublisher(
     /// <summary>Every format of the set, by file name.</summary>
     internal static IReadOnlyList<ReportFile> Render(ComplianceReport report, ReportChanges? changes, ReportDigest digest) =>
     [
-        new(FileReportStore.ReportFileName, JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport)),
-        new("report.html", HtmlReportRenderer.Render(report, changes)),
-        new("report.md", MarkdownReportRenderer.Render(digest)),
-        new("report.csv", CsvReportRenderer.Render(report)),
-        new("report.ocsf.jsonl", OcsfReportRenderer.Render(report, changes)),
+        new(FileReportStore.ReportFileName, () => JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport)),
+        new("report.html", () => HtmlReportRenderer.Render(report, changes)),
+        new("report.md", () => MarkdownReportRenderer.Render(digest)),
+        new("report.csv", () => CsvReportRenderer.Render(report)),
+        new("report.ocsf.jsonl", () => OcsfReportRenderer.Render(report, changes)),
     ];
 
     private static Uri? ReportUrl(ReportingOptions settings, string sweepId) =>
