@@ -207,4 +207,19 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("clusterId", problem.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task Put_FiftyConcurrentForOneCluster_ExactlyOneUpdate()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async i =>
+        {
+            using var response = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", $$"""{"kms_key_id":"key-demo-hz-spare","reason":"race {{i}}"}""");
+            var body = await JsonOf(response);
+            return ((int)response.StatusCode, body.TryGetProperty("outcome", out var o) ? o.GetString() : null);
+        }));
+
+        Assert.Equal(1, UpdateCalls);
+        Assert.Single(answers, a => a.Item2 is "applied" or "accepted");
+        Assert.All(answers, a => Assert.True(a.Item1 is 200 or 202 or 409, $"unexpected {a.Item1} {a.Item2}"));
+    }
 }
