@@ -43,7 +43,7 @@ internal static class SweepCommand
             return 2;
         }
 
-        await using var stack = await LocalStack.StartAsync(settings, cancellationToken);
+        await using var stack = await LocalRun.StartAsync(settings, cancellationToken);
         await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} ({string.Join(", ", stack.Regions)})");
         await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress}");
         await stdout.WriteLineAsync($"Firing the timer: POST /invoke, payload {{\"mode\":\"{mode}\"}} …");
@@ -74,7 +74,7 @@ internal static class SweepCommand
         }
 
         settings = settings with { Urls = $"http://127.0.0.1:{port}" };
-        await using var stack = await LocalStack.StartAsync(settings, cancellationToken);
+        await using var stack = await LocalRun.StartAsync(settings, cancellationToken);
         var schedule = stack.Host.Functions.First(f => f.Trigger == Worker.TriggerKind.Timer).Schedule!;
         var (cron, zone) = ParseSchedule(schedule);
         await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} (admin: {stack.Emulator.Endpoint}/_emulator/calls)");

@@ -6,35 +6,17 @@ using AckFc.Local.Runner;
 namespace AckFc.Functions.Tests.EndToEnd;
 
 /// <summary>The timer invocation through the Function Compute contract against the demo fleet.</summary>
-public sealed class TimerEndToEndTests : IAsyncLifetime
+public sealed class TimerEndToEndTests : LocalRunTest
 {
-    private LocalStack stack = null!;
-    private string reports = null!;
-
-    public async Task InitializeAsync()
-    {
-        reports = Path.Combine(Path.GetTempPath(), "ackfc-e2e-" + Guid.NewGuid().ToString("n"));
-        stack = await LocalStack.StartAsync(new LocalSettings(null, LocalSettings.DefaultPolicy, reports, "http://127.0.0.1:0", false), CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await stack.DisposeAsync();
-        if (Directory.Exists(reports))
-        {
-            Directory.Delete(reports, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Timer_DemoFleet_ReportsEveryPlantedRiskOnce()
     {
-        var (report, status, _) = await stack.FireTimerAsync("{\"mode\":\"report\"}", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (report, status, _) = await Stack.FireTimerAsync("{\"mode\":\"report\"}", DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(200, status);
         Assert.NotNull(report);
         Assert.True(report.Complete);
-        Assert.Equal(stack.Emulator.State.GetClusters().Count, report.Clusters.Count);
+        Assert.Equal(Stack.Emulator.State.GetClusters().Count, report.Clusters.Count);
         Assert.Equal(report.Clusters.Count, report.Clusters.Select(c => c.ClusterId).Distinct().Count());
         foreach (var scenario in DemoFleet.Scenarios)
         {
@@ -46,31 +28,31 @@ public sealed class TimerEndToEndTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(0, stack.Emulator.State.CountOf("UpdateKMSEncryption"));
-        Assert.True(File.Exists(Path.Combine(reports, "latest.json")));
+        Assert.Equal(0, Stack.Emulator.State.CountOf("UpdateKMSEncryption"));
+        Assert.True(File.Exists(Path.Combine(Reports, "latest.json")));
     }
 
     [Fact]
     public async Task Timer_RemediateRetriedForSameTrigger_AppliesEachActionOnce()
     {
         var trigger = DateTimeOffset.UtcNow;
-        var (first, _, _) = await stack.FireTimerAsync("{\"mode\":\"remediate\"}", trigger, CancellationToken.None);
-        var (retry, _, _) = await stack.FireTimerAsync("{\"mode\":\"remediate\"}", trigger, CancellationToken.None);
+        var (first, _, _) = await Stack.FireTimerAsync("{\"mode\":\"remediate\"}", trigger, CancellationToken.None);
+        var (retry, _, _) = await Stack.FireTimerAsync("{\"mode\":\"remediate\"}", trigger, CancellationToken.None);
 
         Assert.NotNull(first);
         Assert.NotNull(retry);
         Assert.Equal(first.SweepId, retry.SweepId);
         Assert.Contains(first.Actions, a => a.Status == RemediationStatus.Applied);
         Assert.DoesNotContain(retry.Actions, a => a.Status == RemediationStatus.Applied && first.Actions.Any(f => f.Status == RemediationStatus.Applied && f.Kind == a.Kind && f.KmsKeyId == a.KmsKeyId && f.ClusterId == a.ClusterId));
-        Assert.Equal(1, stack.Emulator.State.CountOf("CancelKeyDeletion"));
-        Assert.Equal(1, stack.Emulator.State.CountOf("EnableKey"));
-        Assert.True(stack.Emulator.State.CountOf("UpdateKMSEncryption") <= 1);
+        Assert.Equal(1, Stack.Emulator.State.CountOf("CancelKeyDeletion"));
+        Assert.Equal(1, Stack.Emulator.State.CountOf("EnableKey"));
+        Assert.True(Stack.Emulator.State.CountOf("UpdateKMSEncryption") <= 1);
     }
 
     [Fact]
     public async Task Invoke_BadPayload_404WithFcStatus()
     {
-        var (report, status, body) = await stack.FireTimerAsync("{\"mode\":\"destroy\"}", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (report, status, body) = await Stack.FireTimerAsync("{\"mode\":\"destroy\"}", DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Null(report);
         Assert.Equal((int)HttpStatusCode.NotFound, status);

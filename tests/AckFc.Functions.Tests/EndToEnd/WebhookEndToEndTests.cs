@@ -10,30 +10,9 @@ namespace AckFc.Functions.Tests.EndToEnd;
 /// The real host, the real client and the emulated region over loopback, no substitutes: what a caller of the webhook
 /// meets. The emulator's call log is the witness of what reached ACK.
 /// </summary>
-public sealed class WebhookEndToEndTests : IAsyncLifetime
+public sealed class WebhookEndToEndTests : LocalRunTest
 {
-    private LocalStack stack = null!;
-    private HttpClient client = null!;
-    private string reports = null!;
-
-    public async Task InitializeAsync()
-    {
-        reports = Path.Combine(Path.GetTempPath(), "ackfc-e2e-" + Guid.NewGuid().ToString("n"));
-        stack = await LocalStack.StartAsync(new LocalSettings(null, LocalSettings.DefaultPolicy, reports, "http://127.0.0.1:0", false), CancellationToken.None);
-        client = new HttpClient { BaseAddress = stack.HostAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        await stack.DisposeAsync();
-        if (Directory.Exists(reports))
-        {
-            Directory.Delete(reports, recursive: true);
-        }
-    }
-
-    private long UpdateCalls => stack.Emulator.State.CountOf("UpdateKMSEncryption");
+    private long UpdateCalls => Stack.Emulator.State.CountOf("UpdateKMSEncryption");
 
     private Task<HttpResponseMessage> SendAsync(string method, string path, string body, string? signature = null, long? at = null)
     {
@@ -46,9 +25,9 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         }
 
         request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
-            signature ?? WebhookSignature.Create(stack.WebhookKeyId, stack.WebhookSecret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, bytes));
+            signature ?? WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, bytes));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
-        return client.SendAsync(request);
+        return Client.SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
@@ -57,11 +36,11 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Healthz_NoSignature_AnswersOkWithoutCloudCalls()
     {
-        var before = stack.Emulator.State.GetCalls().Count;
-        using var response = await client.GetAsync("/healthz");
+        var before = Stack.Emulator.State.GetCalls().Count;
+        using var response = await Client.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(before, stack.Emulator.State.GetCalls().Count);
+        Assert.Equal(before, Stack.Emulator.State.GetCalls().Count);
     }
 
     [Fact]
@@ -74,7 +53,7 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
         Assert.Equal("applied", body.GetProperty("outcome").GetString());
         Assert.True(body.GetProperty("decision").GetProperty("allowed").GetBoolean());
         Assert.Equal(1, UpdateCalls);
-        var cluster = stack.Emulator.State.GetCluster("c-demo-hz-analytics")!;
+        var cluster = Stack.Emulator.State.GetCluster("c-demo-hz-analytics")!;
         Assert.Equal("key-demo-hz-spare", cluster.EncryptionKeyId);
     }
 
@@ -145,7 +124,7 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
     public async Task Put_WrongSecret_401AndNothingReachesAck()
     {
         var body = """{"kms_key_id":"key-demo-hz-spare"}""";
-        var forged = WebhookSignature.Create(stack.WebhookKeyId, new string('x', 48), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
+        var forged = WebhookSignature.Create(Stack.WebhookKeyId, new string('x', 48), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
         using var response = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, forged);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -165,7 +144,7 @@ public sealed class WebhookEndToEndTests : IAsyncLifetime
     public async Task Put_ReplayedSignature_401()
     {
         var body = """{"kms_key_id":"key-demo-hz-spare","dry_run":true}""";
-        var signature = WebhookSignature.Create(stack.WebhookKeyId, stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
+        var signature = WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
         using var first = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, signature);
         using var replay = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, signature);
 

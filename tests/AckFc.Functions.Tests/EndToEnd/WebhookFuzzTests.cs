@@ -10,29 +10,8 @@ namespace AckFc.Functions.Tests.EndToEnd;
 /// validly signed and allowed reaches UpdateKMSEncryption (the emulator's call log is the witness).
 /// CsCheck prints the seed of a failing sample; set CsCheck_Seed to replay it.
 /// </summary>
-public sealed class WebhookFuzzTests : IAsyncLifetime
+public sealed class WebhookFuzzTests : LocalRunTest
 {
-    private LocalStack stack = null!;
-    private HttpClient client = null!;
-    private string reports = null!;
-
-    public async Task InitializeAsync()
-    {
-        reports = Path.Combine(Path.GetTempPath(), "ackfc-fuzz-" + Guid.NewGuid().ToString("n"));
-        stack = await LocalStack.StartAsync(new LocalSettings(null, LocalSettings.DefaultPolicy, reports, "http://127.0.0.1:0", false), CancellationToken.None);
-        client = new HttpClient { BaseAddress = stack.HostAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        await stack.DisposeAsync();
-        if (Directory.Exists(reports))
-        {
-            Directory.Delete(reports, recursive: true);
-        }
-    }
-
     private static readonly string[] Methods = ["GET", "PUT", "POST", "DELETE", "PATCH"];
     private static readonly string[] Paths =
     [
@@ -55,7 +34,7 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
             from signature in Gen.OneOf(
                 Gen.Const((string?)null),
                 Gen.String[0, 120].Select(s => (string?)s),
-                Gen.Int[-1000, 1000].Select(skew => (string?)$"t={DateTimeOffset.UtcNow.ToUnixTimeSeconds() + skew},kid={stack.WebhookKeyId},v1={new string('a', 64)}"),
+                Gen.Int[-1000, 1000].Select(skew => (string?)$"t={DateTimeOffset.UtcNow.ToUnixTimeSeconds() + skew},kid={Stack.WebhookKeyId},v1={new string('a', 64)}"),
                 Gen.Const((string?)"t=1,kid=local,v1=zz"))
             select (method, path, body, signature);
 
@@ -77,7 +56,7 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
             }
 
             request.Headers.Add("x-fc-control-path", "/http-invoke");
-            using var response = await client.SendAsync(request);
+            using var response = await Client.SendAsync(request);
             if ((int)response.StatusCode >= 500)
             {
                 lock (failures)
@@ -89,7 +68,7 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
 
         Assert.Equal(10_000, tried);
         Assert.Empty(failures);
-        Assert.Equal(0, stack.Emulator.State.CountOf("UpdateKMSEncryption"));
+        Assert.Equal(0, Stack.Emulator.State.CountOf("UpdateKMSEncryption"));
     }
 
     [Fact]
@@ -111,9 +90,9 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
             var bytes = Encoding.UTF8.GetBytes(body);
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(bytes) };
             request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
-                WebhookSignature.Create(stack.WebhookKeyId, stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, bytes));
+                WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, bytes));
             request.Headers.Add("x-fc-control-path", "/http-invoke");
-            using var response = await client.SendAsync(request);
+            using var response = await Client.SendAsync(request);
             if ((int)response.StatusCode >= 500)
             {
                 var text = await response.Content.ReadAsStringAsync();
@@ -134,7 +113,7 @@ public sealed class WebhookFuzzTests : IAsyncLifetime
 
         Assert.Empty(failures);
         // Every call that reached ACK is one the webhook answered as an allowed, applied change: nothing else leaks.
-        Assert.Equal(changesAnswered, stack.Emulator.State.CountOf("UpdateKMSEncryption"));
-        Assert.DoesNotContain(stack.Emulator.State.GetCalls(), c => c.Action == "UpdateKMSEncryption" && c.Path.Contains("c-demo-hz-payments", StringComparison.Ordinal) && c.Status < 300 && stack.Emulator.State.GetCluster("c-demo-hz-payments")!.EncryptionKeyId is null);
+        Assert.Equal(changesAnswered, Stack.Emulator.State.CountOf("UpdateKMSEncryption"));
+        Assert.DoesNotContain(Stack.Emulator.State.GetCalls(), c => c.Action == "UpdateKMSEncryption" && c.Path.Contains("c-demo-hz-payments", StringComparison.Ordinal) && c.Status < 300 && Stack.Emulator.State.GetCluster("c-demo-hz-payments")!.EncryptionKeyId is null);
     }
 }

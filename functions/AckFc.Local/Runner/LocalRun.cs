@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace AckFc.Local.Runner;
 
 /// <summary>The settings of a local run: the emulated region plus the real function host pointed at it.</summary>
-internal sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose)
+public sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose)
 {
     public static string DefaultPolicy => Path.Combine(AppContext.BaseDirectory, "Runner", "demo-policy.yaml");
 }
@@ -20,9 +20,9 @@ internal sealed record LocalSettings(string? FleetFile, string PolicyFile, strin
 /// An emulated region with its fleet and the real AckFc host configured the way Function Compute would configure it
 /// (environment-style settings), talking to each other over loopback with real signatures.
 /// </summary>
-internal sealed class LocalStack : IAsyncDisposable
+public sealed class LocalRun : IAsyncDisposable
 {
-    private LocalStack(RunningEmulator emulator, FunctionsApplication host, string webhookKeyId, string webhookSecret, IReadOnlyList<string> regions)
+    private LocalRun(RunningEmulator emulator, FunctionsApplication host, string webhookKeyId, string webhookSecret, IReadOnlyList<string> regions)
     {
         Emulator = emulator;
         Host = host;
@@ -39,7 +39,7 @@ internal sealed class LocalStack : IAsyncDisposable
     public IReadOnlyList<string> Regions { get; }
     public Uri HostAddress => Host.Address!;
 
-    public static async Task<LocalStack> StartAsync(LocalSettings settings, CancellationToken cancellationToken)
+    public static async Task<LocalRun> StartAsync(LocalSettings settings, CancellationToken cancellationToken)
     {
         var emulatorOptions = new EmulatorOptions();
         if (settings.FleetFile is not null)
@@ -75,7 +75,7 @@ internal sealed class LocalStack : IAsyncDisposable
                 builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
             });
             await host.StartAsync(cancellationToken);
-            return new LocalStack(emulator, host, keyId, secret, regions);
+            return new LocalRun(emulator, host, keyId, secret, regions);
         }
         catch
         {
