@@ -66,36 +66,11 @@ internal static class ColdStart
 
     private static async Task<Sample> MeasureAsync(string path, RunningEmulator emulator)
     {
-        var port = FreePort();
-        var isDll = path.EndsWith(".dll", StringComparison.Ordinal);
-        var start = new ProcessStartInfo(isDll ? "dotnet" : path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (isDll)
-        {
-            start.ArgumentList.Add(path);
-        }
-
+        var port = HostProcess.FreePort();
         var reports = Path.Combine(Path.GetTempPath(), "ackfc-cold-" + Guid.NewGuid().ToString("n"));
-        start.Environment["FC_CUSTOM_LISTEN_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ACKFC_REGIONS"] = string.Join(',', emulator.State.Regions);
-        start.Environment["ACKFC_CS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ACKFC_KMS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret;
-        start.Environment["ACKFC_REPORT_DIR"] = reports;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = HostProcess.Start(path, emulator, port, reports);
         try
         {
             double healthz;
@@ -170,12 +145,5 @@ internal static class ColdStart
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -55,26 +55,9 @@ internal static class SweepScale
 
     private static async Task<(double WallMs, double PeakRssMb)> SweepOnceAsync(string binary, RunningEmulator emulator)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
+        var port = HostProcess.FreePort();
         var reports = Path.Combine(Path.GetTempPath(), "ackfc-scale-" + Guid.NewGuid().ToString("n"));
-        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["FC_CUSTOM_LISTEN_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ACKFC_REGIONS"] = string.Join(',', emulator.State.Regions);
-        start.Environment["ACKFC_CS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ACKFC_KMS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret;
-        start.Environment["ACKFC_REPORT_DIR"] = reports;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = HostProcess.Start(binary, emulator, port, reports);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(15) };
         try
         {
