@@ -82,9 +82,7 @@ public sealed class ClusterJudge(TimeProvider time)
             Profile = cluster.Profile,
             State = cluster.State,
             Tags = cluster.Tags.Count == 0 ? null : cluster.Tags,
-            Encryption = new EncryptionSummary(
-                cluster.Encryption.State switch { EncryptionState.Enabled => true, EncryptionState.Disabled => false, _ => null },
-                cluster.Encryption.KmsKeyId),
+            Encryption = EncryptionSummary.From(cluster.Encryption),
             Status = status,
             StatusReason = reason,
             Findings = findings,

@@ -110,7 +110,17 @@ public sealed record ClusterReport
 }
 
 /// <summary>Secret encryption of a cluster as reported. <see cref="Enabled"/> is null when it could not be read.</summary>
-public sealed record EncryptionSummary(bool? Enabled, string? KmsKeyId);
+public sealed record EncryptionSummary(bool? Enabled, string? KmsKeyId)
+{
+    public static EncryptionSummary From(AckFc.AlibabaCloud.Cs.ClusterEncryption encryption) => new(
+        encryption.State switch
+        {
+            AckFc.AlibabaCloud.Cs.EncryptionState.Enabled => true,
+            AckFc.AlibabaCloud.Cs.EncryptionState.Disabled => false,
+            _ => null,
+        },
+        encryption.KmsKeyId);
+}
 
 /// <summary>One rule's result for one cluster.</summary>
 public sealed record Finding

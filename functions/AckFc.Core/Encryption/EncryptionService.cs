@@ -344,9 +344,7 @@ internal sealed class EncryptionService(
         return KeyEvidence.Read(metadata, isService, aliases);
     }
 
-    private static EncryptionSummary Summary(AckCluster cluster) => new(
-        cluster.Encryption.State switch { EncryptionState.Enabled => true, EncryptionState.Disabled => false, _ => null },
-        cluster.Encryption.KmsKeyId);
+    private static EncryptionSummary Summary(AckCluster cluster) => EncryptionSummary.From(cluster.Encryption);
 
     private static EncryptionChangeResult CloudFailure(EncryptionChangeRequest request, LoadedPolicy loaded, AlibabaCloudException e, string what)
     {
