@@ -8,6 +8,7 @@ internal static class BenchmarkCommands
         ("emulator-throughput", "signed DescribeKey + DescribeClustersV1 requests/s the in-process emulator serves", EmulatorThroughput.RunAsync),
         ("cold-start", "published AOT vs JIT host: process start to first /healthz and first timer /invoke, peak RSS", ColdStart.RunAsync),
         ("sweep-scale", "generated fleets swept by the published host: wall time, calls vs minimum, peak RSS", SweepScale.RunAsync),
+        ("webhook-throughput", "32 clients against one published host: signed dry-run decisions and /healthz, requests/s and latency", WebhookThroughput.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -9,7 +9,7 @@ namespace AckFc.Benchmarks;
 /// <summary>The published host started as Function Compute starts a custom runtime, pointed at the emulator.</summary>
 internal static class HostProcess
 {
-    public static Process Start(string path, RunningEmulator emulator, int port, string reportDirectory)
+    public static Process Start(string path, RunningEmulator emulator, int port, string reportDirectory, IReadOnlyDictionary<string, string>? extra = null)
     {
         var isDll = path.EndsWith(".dll", StringComparison.Ordinal);
         var start = new ProcessStartInfo(isDll ? "dotnet" : path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -26,6 +26,11 @@ internal static class HostProcess
         start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret;
         start.Environment["ACKFC_REPORT_DIR"] = reportDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -34,7 +34,12 @@ internal sealed class EncryptionService(
     {
         var loaded = policies.Current;
         EncryptionChangeResult result;
-        if (!locks.TryEnter(request.ClusterId))
+        if (request.DryRun)
+        {
+            // A dry run changes nothing, so any number may run beside a change of the same cluster.
+            result = await DecideAndApplyAsync(request, loaded, cancellationToken);
+        }
+        else if (!locks.TryEnter(request.ClusterId))
         {
             result = Result(request, loaded, ChangeOutcome.Conflict, "Another change of this cluster is in progress in this instance.", []);
         }

@@ -210,4 +210,27 @@ public sealed class EncryptionServiceTests
         await ack.ReceivedWithAnyArgs(1).UpdateKmsEncryptionAsync(default!, default!, default!, default);
         Assert.Equal(2, audit.Records.Count);
     }
+
+    [Fact]
+    public async Task ChangeAsync_DryRunBesideAChangeInFlight_StillDecides()
+    {
+        Has(Cluster("c-a-0000001", "cn-hangzhou", null));
+        var gate = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ack.UpdateKmsEncryptionAsync(default!, default!, default!, default).ReturnsForAnyArgs(_ => gate.Task);
+        var service = Service();
+
+        var change = service.ChangeAsync(Enable("c-a-0000001", "key-b"));
+        while (ack.ReceivedCalls().All(c => c.GetMethodInfo().Name != nameof(IAckClient.UpdateKmsEncryptionAsync)))
+        {
+            await Task.Delay(5);
+        }
+
+        var dryRun = await service.ChangeAsync(Enable("c-a-0000001", "key-b", dryRun: true));
+        Has(Cluster("c-a-0000001", "cn-hangzhou", "key-b"));
+        gate.SetResult("R-1");
+        await change;
+
+        Assert.Equal(ChangeOutcome.DryRun, dryRun.Outcome);
+        await ack.ReceivedWithAnyArgs(1).UpdateKmsEncryptionAsync(default!, default!, default!, default);
+    }
 }
