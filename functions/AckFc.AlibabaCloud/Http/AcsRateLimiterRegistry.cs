@@ -32,12 +32,14 @@ internal sealed class AcsRateLimiterRegistry(IOptions<AlibabaCloudOptions> optio
     {
         var qps = service == AcsService.Cs ? options.Value.CsQps : options.Value.KmsQps;
 
-        // One token every 1/qps seconds with a one-second burst: smooth, and exact for any whole rate.
+        // A one-second burst, refilled in steps no shorter than 50 ms: the replenishment runs on a timer, and a timer
+        // cannot tick every 1/qps seconds at high rates (at 10,000 QPS that would be every 0.1 ms), which starved callers.
+        var steps = Math.Clamp(qps, 1, 20);
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = qps,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / qps),
+            TokensPerPeriod = (int)Math.Ceiling(qps / (double)steps),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / steps),
             QueueLimit = 100_000,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
