@@ -14,7 +14,7 @@ public sealed class ComplianceFunction(IComplianceService compliance, IReportPub
     public const string Schedule = "CRON_TZ=Asia/Shanghai 0 0 3 * * *";
 
     [Function("compliance")]
-    public async Task<byte[]> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, FunctionContext context)
+    public async Task<ResponseBody> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, FunctionContext context)
     {
         SweepPayload payload;
         try
@@ -30,7 +30,8 @@ public sealed class ComplianceFunction(IComplianceService compliance, IReportPub
             new SweepRequest(payload.Mode, payload.Regions, SweepIdOf(timer), "compliance sweep", timer.TriggerTime, context.Deadline),
             context.CancellationToken);
         var published = await publisher.PublishAsync(report, context.CancellationToken);
-        return JsonSerializer.SerializeToUtf8Bytes(published.Report, ReportJsonContext.Default.ComplianceReport);
+        // Streamed onto the connection: the answer of a fleet-sized sweep is not copied into memory first.
+        return ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport);
     }
 
     /// <summary>The same trigger (name and time) always gets the same id, so Function Compute's retry is recognised.</summary>

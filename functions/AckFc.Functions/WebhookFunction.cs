@@ -144,7 +144,7 @@ public sealed class WebhookFunction(
             new SweepRequest(payload.Mode, payload.Regions, "manual-" + context.InvocationId, "webhook:" + keyId, Deadline: context.Deadline),
             context.CancellationToken);
         var published = await publisher.PublishAsync(report, context.CancellationToken);
-        return Json(200, published.Report, ReportJsonContext.Default.ComplianceReport);
+        return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
     }
 
     private static bool IsUnavailable(string? code) =>

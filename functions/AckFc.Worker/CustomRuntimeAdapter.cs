@@ -27,6 +27,8 @@ internal sealed partial class CustomRuntimeAdapter(
     /// <summary>Stop this long before Function Compute's deadline, to answer instead of being killed.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
 
+    private static readonly ResponseBody Healthy = ResponseBody.FromBytes("{\"status\":\"ok\"}"u8.ToArray());
+
     private readonly ILogger logger = loggers.CreateLogger("AckFc.Worker");
     private readonly FunctionRegistration? http = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Http);
     private readonly FunctionRegistration? timer = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Timer);
@@ -63,7 +65,7 @@ internal sealed partial class CustomRuntimeAdapter(
                 if (path == "/healthz" && HttpMethods.IsGet(http.Request.Method))
                 {
                     // Liveness on every instance, whatever it serves: no auth, no cloud calls.
-                    await Write(http, 200, "application/json", "{\"status\":\"ok\"}"u8.ToArray());
+                    await Write(http, 200, "application/json", Healthy);
                     return;
                 }
 
@@ -75,6 +77,7 @@ internal sealed partial class CustomRuntimeAdapter(
     private async Task InvokeEventAsync(HttpContext http, string requestId)
     {
         Console.Out.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        var usage = InvocationUsage.Start(time);
         try
         {
             if (timer is null)
@@ -95,10 +98,10 @@ internal sealed partial class CustomRuntimeAdapter(
                 return;
             }
 
-            byte[]? answer = null;
+            ResponseBody? answer = null;
             await RunAsync(http, requestId, timer, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
             http.Response.Headers["x-fc-status"] = "200";
-            await Write(http, 200, "application/json", answer ?? []);
+            await Write(http, 200, "application/json", answer ?? ResponseBody.Empty);
         }
         catch (InvalidEventException e)
         {
@@ -115,6 +118,7 @@ internal sealed partial class CustomRuntimeAdapter(
         }
         finally
         {
+            usage.Log(logger, requestId);
             Console.Out.WriteLine($"FC Invoke End RequestId: {requestId}");
         }
     }
@@ -211,6 +215,13 @@ internal sealed partial class CustomRuntimeAdapter(
 
     private static async Task EventFailure(HttpContext http, string type, string message)
     {
+        if (http.Response.HasStarted)
+        {
+            // A streamed answer broke off after its headers: the truncated body fails the caller's JSON parse.
+            http.Abort();
+            return;
+        }
+
         http.Response.Headers["x-fc-status"] = "404";
         var body = JsonSerializer.SerializeToUtf8Bytes(new EventError(message, type), WorkerJsonContext.Default.EventError);
         await Write(http, 404, "application/json", body);
@@ -219,12 +230,13 @@ internal sealed partial class CustomRuntimeAdapter(
     internal static byte[] Problem(int status, string title, string detail) =>
         JsonSerializer.SerializeToUtf8Bytes(new ProblemBody("about:blank", title, status, detail), WorkerJsonContext.Default.ProblemBody);
 
-    private static async Task Write(HttpContext http, int status, string contentType, byte[] body)
+    private static async Task Write(HttpContext http, int status, string contentType, ResponseBody body)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = contentType;
+        // A streamed body goes out chunked: nothing is buffered to learn its length first.
         http.Response.ContentLength = body.Length;
-        await http.Response.Body.WriteAsync(body);
+        await body.WriteToAsync(http.Response.Body, http.RequestAborted);
     }
 
     private static string? Header(HttpContext http, string name)
@@ -264,3 +276,49 @@ public sealed record ProblemBody(string Type, string Title, int Status, string D
 [JsonSerializable(typeof(EventError))]
 [JsonSerializable(typeof(ProblemBody))]
 internal sealed partial class WorkerJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// What one event invocation cost the process: wall time, bytes allocated, collections and the peak working set.
+/// Function Compute bills memory size by duration, so these are the figures to size the function by. Allocation and
+/// collection counts are process-wide: exact for a timer sweep, an upper bound while webhook calls run beside it.
+/// </summary>
+internal sealed partial class InvocationUsage
+{
+    private readonly TimeProvider time;
+    private readonly long started;
+    private readonly long allocated;
+    private readonly int gen0;
+    private readonly int gen2;
+
+    private InvocationUsage(TimeProvider time)
+    {
+        this.time = time;
+        started = time.GetTimestamp();
+        allocated = GC.GetTotalAllocatedBytes();
+        gen0 = GC.CollectionCount(0);
+        gen2 = GC.CollectionCount(2);
+    }
+
+    public static InvocationUsage Start(TimeProvider time) => new(time);
+
+    public void Log(ILogger logger, string requestId)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        LogUsage(
+            logger,
+            requestId,
+            Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1),
+            Math.Round((GC.GetTotalAllocatedBytes() - allocated) / 1048576.0, 1),
+            GC.CollectionCount(0) - gen0,
+            GC.CollectionCount(2) - gen2,
+            Math.Round(process.PeakWorkingSet64 / 1048576.0, 1));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invocation {RequestId} took {DurationMs} ms, allocated {AllocatedMb} MB ({Gen0Collections} gen0 and {Gen2Collections} gen2 collections); peak working set {PeakWorkingSetMb} MB")]
+    private static partial void LogUsage(ILogger logger, string requestId, double durationMs, double allocatedMb, int gen0Collections, int gen2Collections, double peakWorkingSetMb);
+}

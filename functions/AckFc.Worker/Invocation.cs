@@ -43,10 +43,10 @@ public sealed class HttpRequestData
 }
 
 /// <summary>An HTTP answer.</summary>
-public sealed class HttpResponseData(int statusCode, byte[] body, string contentType = "application/json")
+public sealed class HttpResponseData(int statusCode, ResponseBody body, string contentType = "application/json")
 {
     public int StatusCode { get; } = statusCode;
-    public byte[] Body { get; } = body;
+    public ResponseBody Body { get; } = body;
     public string ContentType { get; } = contentType;
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -9,7 +9,8 @@ namespace AckFc.Benchmarks;
 /// <summary>The published host started as Function Compute starts a custom runtime, pointed at the emulator.</summary>
 internal static class HostProcess
 {
-    public static Process Start(string path, RunningEmulator emulator, int port, string reportDirectory, IReadOnlyDictionary<string, string>? extra = null)
+    public static Process Start(
+        string path, RunningEmulator emulator, int port, string reportDirectory, IReadOnlyDictionary<string, string>? extra = null, Action<string>? output = null)
     {
         var isDll = path.EndsWith(".dll", StringComparison.Ordinal);
         var start = new ProcessStartInfo(isDll ? "dotnet" : path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -32,7 +33,13 @@ internal static class HostProcess
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                output?.Invoke(text);
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

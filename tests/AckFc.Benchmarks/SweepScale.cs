@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using AckFc.Local.Emulator;
 
 namespace AckFc.Benchmarks;
 
 /// <summary>
-/// A sweep of generated fleets by the published host (a separate process, as on Function Compute) against the
-/// emulator with per-call latency: wall time of the timer invocation, API calls made against the minimum, and the
-/// function process's peak RSS.
+/// Sweeps of generated fleets by the published host (a separate process, as on Function Compute) against the emulator
+/// with per-call latency. Per fleet size two cold processes: the first sweep (no earlier report) and the next day's
+/// (the first report is in the report directory, so it is loaded and compared: the steady state of a daily timer).
+/// Prints wall time of the timer invocation, API calls made against the minimum, what the invocation allocated (from
+/// the host's own usage log line) and the function process's peak RSS.
 /// </summary>
 internal static class SweepScale
 {
@@ -27,8 +28,8 @@ internal static class SweepScale
         }
 
         Console.WriteLine($"Sweep at scale: {Regions} regions, {Keys} keys, emulator latency {latency} ms per call, {Environment.ProcessorCount} cores");
-        Console.WriteLine("| clusters | wall time | calls made | minimum | DescribeClustersV1 | ListKeys | DescribeKey | peak RSS |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| clusters | sweep | wall time | calls made | minimum | DescribeClustersV1 | ListKeys | DescribeKey | allocated | gen2 GCs | report.json | peak RSS |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var size in sizes)
         {
             var fleet = FleetGenerator.Generate(size, Regions, Keys, seed: 7);
@@ -42,22 +43,47 @@ internal static class SweepScale
                 + clusters.Where(c => c.EncryptionKeyId is not null && c.ClusterSpec.StartsWith("ack.pro.", StringComparison.Ordinal))
                     .Select(c => (c.RegionId, c.EncryptionKeyId)).Distinct().Count();
 
-            var (wall, rss) = await SweepOnceAsync(binary, emulator);
-            var counters = emulator.State.GetCounters();
-            var made = counters.Values.Sum();
-            Console.WriteLine(
-                $"| {size:N0} | {wall / 1000:0.00} s | {made:N0} | {minimum:N0} | {counters.GetValueOrDefault("DescribeClustersV1"):N0} | " +
-                $"{counters.GetValueOrDefault("ListKeys"):N0} | {counters.GetValueOrDefault("DescribeKey"):N0} | {rss:0.0} MB |");
+            var reports = Path.Combine(Path.GetTempPath(), "ackfc-scale-" + Guid.NewGuid().ToString("n"));
+            try
+            {
+                foreach (var (label, triggerTime) in new[] { ("first", "2026-11-28T03:00:00Z"), ("next day", "2026-11-29T03:00:00Z") })
+                {
+                    var run = await SweepOnceAsync(binary, emulator, reports, triggerTime);
+                    var counters = emulator.State.GetCounters();
+                    var reportSize = new FileInfo(Path.Combine(reports, "latest.json")).Length / 1048576.0;
+                    Console.WriteLine(
+                        $"| {size:N0} | {label} | {run.WallMs / 1000:0.00} s | {counters.Values.Sum():N0} | {minimum:N0} | {counters.GetValueOrDefault("DescribeClustersV1"):N0} | " +
+                        $"{counters.GetValueOrDefault("ListKeys"):N0} | {counters.GetValueOrDefault("DescribeKey"):N0} | {run.AllocatedMb:N0} MB | {run.Gen2} | " +
+                        $"{reportSize:0.0} MB | {run.PeakRssMb:0.0} MB |");
+                }
+            }
+            finally
+            {
+                if (Directory.Exists(reports))
+                {
+                    Directory.Delete(reports, recursive: true);
+                }
+            }
         }
 
         return 0;
     }
 
-    private static async Task<(double WallMs, double PeakRssMb)> SweepOnceAsync(string binary, RunningEmulator emulator)
+    private sealed record Run(double WallMs, double PeakRssMb, double AllocatedMb, int Gen2);
+
+    private static async Task<Run> SweepOnceAsync(string binary, RunningEmulator emulator, string reports, string triggerTime)
     {
         var port = HostProcess.FreePort();
-        var reports = Path.Combine(Path.GetTempPath(), "ackfc-scale-" + Guid.NewGuid().ToString("n"));
-        using var process = HostProcess.Start(binary, emulator, port, reports);
+        var usage = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var extra = new Dictionary<string, string> { ["Logging__LogLevel__AckFc.Worker"] = "Information" };
+        using var process = HostProcess.Start(binary, emulator, port, reports, extra, output: line =>
+        {
+            // The host's JSON log line with the invocation's usage (CustomRuntimeAdapter's InvocationUsage).
+            if (line.StartsWith('{') && line.Contains("\"AllocatedMb\"", StringComparison.Ordinal))
+            {
+                usage.TrySetResult(JsonDocument.Parse(line).RootElement.GetProperty("State").Clone());
+            }
+        });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(15) };
         try
         {
@@ -77,27 +103,33 @@ internal static class SweepScale
             emulator.State.ResetCalls();
             using var invoke = new HttpRequestMessage(HttpMethod.Post, "/invoke")
             {
-                Content = new StringContent("{\"triggerTime\":\"2026-11-28T03:00:00Z\",\"triggerName\":\"scale\",\"payload\":\"\"}", Encoding.UTF8),
+                Content = new StringContent($"{{\"triggerTime\":\"{triggerTime}\",\"triggerName\":\"scale\",\"payload\":\"\"}}", Encoding.UTF8),
             };
             invoke.Headers.Add("x-fc-control-path", "/invoke");
             var clock = Stopwatch.StartNew();
             using var answer = await client.SendAsync(invoke);
+            var body = await answer.Content.ReadAsByteArrayAsync();
             var wall = clock.Elapsed.TotalMilliseconds;
             if (!answer.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"/invoke answered {(int)answer.StatusCode}");
             }
 
-            return (wall, ColdStart.PeakRssMb(process.Id));
+            using (var report = JsonDocument.Parse(body))
+            {
+                if (report.RootElement.GetProperty("clusters").GetArrayLength() != emulator.State.GetClusters().Count)
+                {
+                    throw new InvalidOperationException("The report does not list every cluster of the fleet.");
+                }
+            }
+
+            var state = await usage.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            return new Run(wall, ColdStart.PeakRssMb(process.Id), state.GetProperty("AllocatedMb").GetDouble(), state.GetProperty("Gen2Collections").GetInt32());
         }
         finally
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            if (Directory.Exists(reports))
-            {
-                Directory.Delete(reports, recursive: true);
-            }
         }
     }
 }

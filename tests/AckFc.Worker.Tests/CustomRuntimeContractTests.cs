@@ -35,14 +35,14 @@ public sealed class EchoHttpFunction : IHttpFunction
 public sealed class EchoTimerFunction : ITimerFunction
 {
     [Function("tick")]
-    public Task<byte[]> RunAsync([TimerTrigger("CRON_TZ=Asia/Shanghai 0 0 3 * * *")] TimerInfo timer, FunctionContext context)
+    public Task<ResponseBody> RunAsync([TimerTrigger("CRON_TZ=Asia/Shanghai 0 0 3 * * *")] TimerInfo timer, FunctionContext context)
     {
         if (timer.Payload == "fail")
         {
             throw new InvalidOperationException("sweep failed");
         }
 
-        return Task.FromResult(Encoding.UTF8.GetBytes($"{{\"name\":\"{timer.TriggerName}\",\"retry\":{context.RetryCount}}}"));
+        return Task.FromResult<ResponseBody>(Encoding.UTF8.GetBytes($"{{\"name\":\"{timer.TriggerName}\",\"retry\":{context.RetryCount}}}"));
     }
 }
 

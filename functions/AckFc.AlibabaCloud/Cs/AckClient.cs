@@ -26,7 +26,7 @@ internal sealed class AckClient(AcsTransport transport) : IAckClient
         ArgumentException.ThrowIfNullOrWhiteSpace(clusterId);
         var request = new AcsRequest(
             AcsService.Cs, regionId, "DescribeClusterDetail", HttpMethod.Get, AcsV3Signer.EncodePath("clusters", clusterId), []);
-        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var cluster = AcsTransport.Deserialize(request, response, CsJsonContext.Default.CsCluster);
         return Map(request, response, cluster, regionId);
     }
@@ -48,7 +48,7 @@ internal sealed class AckClient(AcsTransport transport) : IAckClient
         var request = new AcsRequest(
             AcsService.Cs, regionId, "UpdateKMSEncryption", HttpMethod.Put,
             AcsV3Signer.EncodePath("clusters", clusterId, "kms"), [], body, IsWrite: true);
-        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return response.RequestId;
     }
 
@@ -63,7 +63,7 @@ internal sealed class AckClient(AcsTransport transport) : IAckClient
                     new("page_number", page.ToString(CultureInfo.InvariantCulture)),
                     new("page_size", PageSize.ToString(CultureInfo.InvariantCulture)),
                 ]);
-            var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var result = AcsTransport.Deserialize(request, response, CsJsonContext.Default.CsClustersPage);
             var clusters = result.Clusters ?? [];
             foreach (var cluster in clusters)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Net.Http.Headers;
 using AckFc.AlibabaCloud.Credentials;
@@ -45,13 +46,62 @@ internal sealed record AcsCall(
         message is not null && message.Options.TryGetValue(Key, out var call) ? call : null;
 }
 
-/// <summary>A successful answer, body buffered.</summary>
-internal sealed record AcsResponse(int StatusCode, string? RequestIdHeader, byte[] Body)
+/// <summary>
+/// A successful answer, its body buffered. A page of a hundred clusters is a few hundred kilobytes: as a fresh array
+/// each would land on the large-object heap, which only a full collection frees, so the body sits in an array rented
+/// from the shared pool and goes back when the response is disposed. Read <see cref="Body"/> only before that.
+/// </summary>
+internal sealed class AcsResponse : IDisposable
 {
+    private byte[]? buffer;
+    private readonly int length;
+    private readonly bool pooled;
+
+    private AcsResponse(int statusCode, string? requestIdHeader, byte[] buffer, int length, bool pooled)
+    {
+        StatusCode = statusCode;
+        RequestIdHeader = requestIdHeader;
+        this.buffer = buffer;
+        this.length = length;
+        this.pooled = pooled;
+    }
+
+    public int StatusCode { get; }
+
+    public string? RequestIdHeader { get; }
+
+    public ReadOnlySpan<byte> Body => (buffer ?? throw new ObjectDisposedException(nameof(AcsResponse))).AsSpan(0, length);
+
     /// <summary>The request id from <c>x-acs-request-id</c>, else from the body when it carries one.</summary>
     public string? RequestId => RequestIdHeader ?? RequestIdFromBody(Body);
 
-    private static string? RequestIdFromBody(byte[] body)
+    public static AcsResponse FromBytes(int statusCode, string? requestIdHeader, byte[] body) => new(statusCode, requestIdHeader, body, body.Length, pooled: false);
+
+    /// <summary>Reads a buffered body of known length into a pooled array.</summary>
+    public static async Task<AcsResponse> ReadPooledAsync(int statusCode, string? requestIdHeader, Stream body, int length, CancellationToken cancellationToken)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            await body.ReadExactlyAsync(rented.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            return new AcsResponse(statusCode, requestIdHeader, rented, length, pooled: true);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref buffer, null) is { } returned && pooled)
+        {
+            ArrayPool<byte>.Shared.Return(returned);
+        }
+    }
+
+    private static string? RequestIdFromBody(ReadOnlySpan<byte> body)
     {
         if (body.Length == 0)
         {
@@ -60,7 +110,8 @@ internal sealed record AcsResponse(int StatusCode, string? RequestIdHeader, byte
 
         try
         {
-            using var document = JsonDocument.Parse(body);
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return null;

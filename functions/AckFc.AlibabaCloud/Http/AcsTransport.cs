@@ -34,16 +34,24 @@ internal sealed partial class AcsTransport(
         {
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken)
                 .ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                var error = AcsErrors.FromResponse(request.Action, status, response.Headers, response.Content.Headers.ContentType, body);
+                var failure = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var error = AcsErrors.FromResponse(request.Action, status, response.Headers, response.Content.Headers.ContentType, failure);
                 LogFailed(logger, request.Action, request.RegionId, status, error.Code, error.RequestId);
                 throw error;
             }
 
-            return new AcsResponse(status, AcsErrors.Header(response.Headers, AcsErrors.RequestIdHeader), body);
+            var requestId = AcsErrors.Header(response.Headers, AcsErrors.RequestIdHeader);
+            if (response.Content.Headers.ContentLength is { } length and > 0 and <= int.MaxValue)
+            {
+                // The content is already buffered (ResponseContentRead): copy it once, into a pooled array.
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return await AcsResponse.ReadPooledAsync(status, requestId, body, (int)length, cancellationToken).ConfigureAwait(false);
+            }
+
+            return AcsResponse.FromBytes(status, requestId, await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (TimeoutRejectedException ex)
         {

@@ -17,7 +17,7 @@ internal sealed class KmsClient(AcsTransport transport) : IKmsClient
         AlibabaCloudRegion.EnsureValid(regionId);
         ArgumentException.ThrowIfNullOrWhiteSpace(keyIdOrAlias);
         var request = AcsRequest.Rpc(AcsService.Kms, regionId, "DescribeKey", isWrite: false, new KeyValuePair<string, string>("KeyId", keyIdOrAlias));
-        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var result = AcsTransport.Deserialize(request, response, KmsJsonContext.Default.KmsDescribeKeyResponse);
         return Map(request, response, result.KeyMetadata);
     }
@@ -87,7 +87,7 @@ internal sealed class KmsClient(AcsTransport transport) : IKmsClient
     {
         AlibabaCloudRegion.EnsureValid(regionId);
         var request = AcsRequest.Rpc(AcsService.Kms, regionId, action, isWrite: true, query);
-        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return response.RequestId;
     }
 
@@ -114,7 +114,7 @@ internal sealed class KmsClient(AcsTransport transport) : IKmsClient
             }
 
             var request = new AcsRequest(AcsService.Kms, regionId, action, HttpMethod.Post, "/", query);
-            var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var (total, number, size, items) = read(AcsTransport.Deserialize(request, response, type));
             foreach (var item in items)
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using AckFc.Core.Compliance;
 
 namespace AckFc.Core.Reporting;
@@ -21,8 +20,16 @@ public static class CsvReportRenderer
     /// <summary>Renders the findings of every cluster.</summary>
     public static string Render(ComplianceReport report)
     {
+        using var csv = new StringWriter(CultureInfo.InvariantCulture);
+        Write(csv, report);
+        return csv.ToString();
+    }
+
+    /// <summary>Writes the findings of every cluster row by row.</summary>
+    public static void Write(TextWriter csv, ComplianceReport report)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
         ArgumentNullException.ThrowIfNull(report);
-        var csv = new StringBuilder();
         AppendRow(csv, Columns);
         foreach (var cluster in report.Clusters)
         {
@@ -38,27 +45,25 @@ public static class CsvReportRenderer
                 ]);
             }
         }
-
-        return csv.ToString();
     }
 
     /// <summary>The finding's Cloud Config rule, or the catalogue's for its rule id.</summary>
     internal static string? CloudConfigRule(Finding finding) =>
         finding.CloudConfigRule ?? (RuleCatalog.IsKnown(finding.RuleId) ? RuleCatalog.Get(finding.RuleId).CloudConfigRule : null);
 
-    private static void AppendRow(StringBuilder csv, IReadOnlyList<string?> fields)
+    private static void AppendRow(TextWriter csv, IReadOnlyList<string?> fields)
     {
         for (var i = 0; i < fields.Count; i++)
         {
             if (i > 0)
             {
-                csv.Append(',');
+                csv.Write(',');
             }
 
-            csv.Append(Field(fields[i]));
+            csv.Write(Field(fields[i]));
         }
 
-        csv.Append("\r\n");
+        csv.Write("\r\n");
     }
 
     /// <summary>One field: neutralised against formula injection, then quoted when RFC 4180 requires it.</summary>

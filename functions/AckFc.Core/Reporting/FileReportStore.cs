@@ -63,20 +63,30 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
                 throw new ArgumentException($"Report file name '{file.Name}' must be a plain file name.", nameof(files));
             }
 
-            written.Add(await WriteAtomicallyAsync(Path.Combine(set, file.Name), file.Render(), cancellationToken));
+            written.Add(await WriteAtomicallyAsync(Path.Combine(set, file.Name), file.WriteToAsync, cancellationToken));
         }
 
-        var reportJson = JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport);
+        var reportPath = Path.Combine(set, ReportFileName);
         if (!files.Any(f => f.Name == ReportFileName))
         {
-            written.Insert(0, await WriteAtomicallyAsync(Path.Combine(set, ReportFileName), reportJson, cancellationToken));
+            written.Insert(0, await WriteAtomicallyAsync(
+                reportPath, (stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct), cancellationToken));
         }
 
         await WriteAtomicallyAsync(
-            Path.Combine(set, StateFileName), JsonSerializer.Serialize(state, ReportingJsonContext.Default.ReportSetState), cancellationToken);
+            Path.Combine(set, StateFileName),
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, state, ReportingJsonContext.Default.ReportSetState, ct),
+            cancellationToken);
 
-        // latest.json last: a set is complete on disk before anything points at it.
-        written.Add(await WriteAtomicallyAsync(Path.Combine(root, LatestFileName), reportJson, cancellationToken));
+        // latest.json last, a copy of the set's report.json: a set is complete on disk before anything points at it.
+        written.Add(await WriteAtomicallyAsync(
+            Path.Combine(root, LatestFileName),
+            async (stream, ct) =>
+            {
+                await using var source = new FileStream(reportPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+                await source.CopyToAsync(stream, ct);
+            },
+            cancellationToken));
         Prune(root, keep: set);
         return written;
     }
@@ -160,7 +170,11 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
     }
 
     /// <summary>Writes next to the target and renames over it (atomic on one file system).</summary>
-    internal static async Task<string> WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
+    internal static Task<string> WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken) =>
+        WriteAtomicallyAsync(path, (stream, ct) => stream.WriteAsync(Utf8.GetBytes(content), ct).AsTask(), cancellationToken);
+
+    /// <summary>Lets <paramref name="write"/> fill a file next to the target, then renames it over the target.</summary>
+    internal static async Task<string> WriteAtomicallyAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -168,8 +182,9 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             {
-                await stream.WriteAsync(Utf8.GetBytes(content), cancellationToken);
+                await write(stream, cancellationToken);
                 // On a NAS the rename must not overtake the data.
+                await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
 

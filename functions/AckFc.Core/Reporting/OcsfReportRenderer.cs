@@ -31,10 +31,18 @@ public static class OcsfReportRenderer
     /// </summary>
     public static string Render(ComplianceReport report, ReportChanges? changes = null, string productVersion = "1.0")
     {
+        using var lines = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Write(lines, report, changes, productVersion);
+        return lines.ToString();
+    }
+
+    /// <summary>Writes the events line by line (see <see cref="Render"/>).</summary>
+    public static void Write(TextWriter output, ComplianceReport report, ReportChanges? changes = null, string productVersion = "1.0")
+    {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
         var created = Keys(changes?.New);
         var resolved = Keys(changes?.Resolved);
-        var output = new StringBuilder();
         var seen = new HashSet<(string, string)>();
         foreach (var cluster in report.Clusters)
         {
@@ -43,7 +51,8 @@ public static class OcsfReportRenderer
                 var key = (cluster.ClusterId, finding.RuleId);
                 seen.Add(key);
                 var activity = resolved.Contains(key) ? 3 : changes is null && finding.Status == FindingStatus.Fail || created.Contains(key) ? 1 : 2;
-                output.Append(Event(report, cluster.ClusterId, cluster.Name, cluster.RegionId, cluster.ClusterSpec, finding, activity, productVersion)).Append('\n');
+                output.Write(Event(report, cluster.ClusterId, cluster.Name, cluster.RegionId, cluster.ClusterSpec, finding, activity, productVersion));
+                output.Write('\n');
             }
         }
 
@@ -51,12 +60,11 @@ public static class OcsfReportRenderer
         {
             if (!seen.Contains((change.ClusterId, change.Finding.RuleId)))
             {
-                output.Append(Event(report, change.ClusterId, change.ClusterName, change.RegionId, null,
-                    change.Finding with { Status = FindingStatus.Pass, Message = $"{change.Finding.Message} (resolved: {change.Why})" }, 3, productVersion)).Append('\n');
+                output.Write(Event(report, change.ClusterId, change.ClusterName, change.RegionId, null,
+                    change.Finding with { Status = FindingStatus.Pass, Message = $"{change.Finding.Message} (resolved: {change.Why})" }, 3, productVersion));
+                output.Write('\n');
             }
         }
-
-        return output.ToString();
     }
 
     private static HashSet<(string, string)> Keys(IReadOnlyList<FindingChange>? changes) =>

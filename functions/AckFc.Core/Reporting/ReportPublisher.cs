@@ -22,29 +22,7 @@ internal sealed partial class ReportPublisher(
         ArgumentNullException.ThrowIfNull(report);
         var settings = options.Value;
 
-        var state = await store.LoadStateAsync(report.SweepId, cancellationToken);
-        ComplianceReport? previous;
-        string? comparedWith;
-        if (state is not null)
-        {
-            comparedWith = state.ComparedWith;
-            previous = comparedWith is null ? null : await store.LoadAsync(comparedWith, cancellationToken);
-            LogRepublish(logger, report.SweepId, state.Publications + 1);
-        }
-        else
-        {
-            previous = await store.LoadLatestAsync(cancellationToken);
-            if (previous is not null && string.Equals(previous.SweepId, report.SweepId, StringComparison.Ordinal))
-            {
-                // latest.json is this very sweep but its set state is gone: assume it was told, never tell twice.
-                state = new ReportSetState { SweepId = report.SweepId, PublishedAt = timeProvider.GetUtcNow(), NotifiedChannels = [.. notifier.Channels.Select(c => c.Name)] };
-                previous = null;
-            }
-
-            comparedWith = previous?.SweepId;
-        }
-
-        var changes = previous is null ? null : ReportComparer.Compare(previous, report);
+        var (state, comparedWith, changes) = await CompareWithPreviousAsync(report, cancellationToken);
         var reportUrl = ReportUrl(settings, report.SweepId);
         var digest = ReportDigest.Create(report, changes, settings.DigestMaxItems, reportUrl);
 
@@ -89,14 +67,40 @@ internal sealed partial class ReportPublisher(
         return new PublishedReport(published, paths, changes);
     }
 
-    /// <summary>Every format of the set, by file name.</summary>
+    /// <summary>
+    /// This sweep's earlier publication state (a retried timer) and its changes since the report it is compared with.
+    /// A method of its own so the previous report, as big as this one, can be collected before the files are written.
+    /// </summary>
+    private async Task<(ReportSetState? State, string? ComparedWith, ReportChanges? Changes)> CompareWithPreviousAsync(
+        ComplianceReport report, CancellationToken cancellationToken)
+    {
+        var state = await store.LoadStateAsync(report.SweepId, cancellationToken);
+        if (state is not null)
+        {
+            LogRepublish(logger, report.SweepId, state.Publications + 1);
+            var compared = state.ComparedWith is { } earlier ? await store.LoadAsync(earlier, cancellationToken) : null;
+            return (state, state.ComparedWith, compared is null ? null : ReportComparer.Compare(compared, report));
+        }
+
+        var previous = await store.LoadLatestAsync(cancellationToken);
+        if (previous is not null && string.Equals(previous.SweepId, report.SweepId, StringComparison.Ordinal))
+        {
+            // latest.json is this very sweep but its set state is gone: assume it was told, never tell twice.
+            state = new ReportSetState { SweepId = report.SweepId, PublishedAt = timeProvider.GetUtcNow(), NotifiedChannels = [.. notifier.Channels.Select(c => c.Name)] };
+            return (state, null, null);
+        }
+
+        return (null, previous?.SweepId, previous is null ? null : ReportComparer.Compare(previous, report));
+    }
+
+    /// <summary>Every format of the set, by file name; each is rendered straight into its file when the store writes it.</summary>
     internal static IReadOnlyList<ReportFile> Render(ComplianceReport report, ReportChanges? changes, ReportDigest digest) =>
     [
-        new(FileReportStore.ReportFileName, () => JsonSerializer.Serialize(report, ReportJsonContext.Default.ComplianceReport)),
-        new("report.html", () => HtmlReportRenderer.Render(report, changes)),
-        new("report.md", () => MarkdownReportRenderer.Render(digest)),
-        new("report.csv", () => CsvReportRenderer.Render(report)),
-        new("report.ocsf.jsonl", () => OcsfReportRenderer.Render(report, changes)),
+        new(FileReportStore.ReportFileName, (stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct)),
+        ReportFile.Text("report.html", html => HtmlReportRenderer.Write(html, report, changes)),
+        new("report.md", MarkdownReportRenderer.Render(digest)),
+        ReportFile.Text("report.csv", csv => CsvReportRenderer.Write(csv, report)),
+        ReportFile.Text("report.ocsf.jsonl", ocsf => OcsfReportRenderer.Write(ocsf, report, changes)),
     ];
 
     private static Uri? ReportUrl(ReportingOptions settings, string sweepId) =>
