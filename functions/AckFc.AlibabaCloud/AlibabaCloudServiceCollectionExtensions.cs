@@ -61,7 +61,11 @@ public static class AlibabaCloudServiceCollectionExtensions
                     provider.GetRequiredService<ILoggerFactory>().CreateLogger("AckFc.AlibabaCloud.Resilience"));
             })
             .Services.AddHttpClient(AcsTransport.HttpClientName)
-            .AddHttpMessageHandler<AcsSigningHandler>();
+            .AddHttpMessageHandler<AcsSigningHandler>()
+            // HttpClient's default logging prints request headers at Trace. It redacts the message text, but the
+            // structured state keeps the raw values, and the JSON console writes that state: the STS token would be
+            // logged. AcsTransport logs each call itself (action, region, endpoint, credential source).
+            .RemoveAllLoggers();
 
         return services;
     }

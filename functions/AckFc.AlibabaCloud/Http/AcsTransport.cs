@@ -38,7 +38,7 @@ internal sealed partial class AcsTransport(
             if (!response.IsSuccessStatusCode)
             {
                 var failure = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                var error = AcsErrors.FromResponse(request.Action, status, response.Headers, response.Content.Headers.ContentType, failure);
+                var error = WithoutSecrets(AcsErrors.FromResponse(request.Action, status, response.Headers, response.Content.Headers.ContentType, failure), credentials);
                 LogFailed(logger, request.Action, request.RegionId, status, error.Code, error.RequestId);
                 throw error;
             }
@@ -72,6 +72,36 @@ internal sealed partial class AcsTransport(
         {
             throw Local(request, AlibabaCloudErrorKind.Transient, AcsErrors.TimeoutCode, "The call was cancelled by a timeout.", ex);
         }
+    }
+
+    /// <summary>
+    /// Some cloud errors quote what was signed: an RPC-style <c>SignatureDoesNotMatch</c> shows the server's string to
+    /// sign, security token included. The call's own secret and token are masked (raw and percent-encoded, once or
+    /// twice) before the message can reach a log, a report or an answer.
+    /// </summary>
+    internal static AlibabaCloudException WithoutSecrets(AlibabaCloudException error, AlibabaCloudCredentials credentials)
+    {
+        var message = error.ErrorMessage;
+        foreach (var secret in (ReadOnlySpan<string?>)[credentials.SecurityToken, credentials.AccessKeySecret])
+        {
+            if (string.IsNullOrEmpty(secret))
+            {
+                continue;
+            }
+
+            var once = AcsV3Signer.PercentEncode(secret);
+            foreach (var form in (ReadOnlySpan<string>)[secret, once, AcsV3Signer.PercentEncode(once), Uri.EscapeDataString(secret)])
+            {
+                message = message.Replace(form, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return ReferenceEquals(message, error.ErrorMessage) || message == error.ErrorMessage
+            ? error
+            : new AlibabaCloudException(error.Kind, error.Code, message, error.StatusCode, error.RequestId, error.Action, error.InnerException)
+            {
+                RetryAfterMilliseconds = error.RetryAfterMilliseconds,
+            };
     }
 
     /// <summary>A success body that is not what the API documents.</summary>

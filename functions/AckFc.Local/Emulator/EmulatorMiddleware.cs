@@ -51,6 +51,7 @@ internal sealed class EmulatorMiddleware(
             ? CsApi.Route(method, segments) ?? rawPath
             : context.Request.Headers["x-acs-action"].ToString() is { Length: > 0 } header ? header : parameters.GetValueOrDefault("Action") ?? "(no action)";
         string? region = null;
+        string? caller = null;
         ApiResponse response;
         try
         {
@@ -76,7 +77,7 @@ internal sealed class EmulatorMiddleware(
                 await Task.Delay(delay, ct).ConfigureAwait(false);
             }
 
-            verifier.Verify(context.Request, rawPath, rawQuery, body);
+            caller = verifier.Verify(context.Request, rawPath, rawQuery, body);
             CheckVersion(product, context.Request.Headers["x-acs-version"].ToString());
             if (product == Product.Cs ? CsApi.Route(method, segments) is null : !KmsApi.Knows(action))
             {
@@ -104,7 +105,7 @@ internal sealed class EmulatorMiddleware(
                 {
                     EmulatorLog.FaultInjected(logger, action, "hang");
                     await HangAsync(context, profile.HangMilliseconds).ConfigureAwait(false);
-                    Record(product, action, region, method, rawTarget, 0, "Hang", requestId);
+                    Record(product, action, region, method, rawTarget, 0, "Hang", requestId, caller);
                     return;
                 }
             }
@@ -137,7 +138,7 @@ internal sealed class EmulatorMiddleware(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Record(product, action, region, method, rawTarget, 0, "ClientGaveUp", requestId);
+            Record(product, action, region, method, rawTarget, 0, "ClientGaveUp", requestId, caller);
             return;
         }
 #pragma warning disable CA1031 // An emulator bug must still answer like the cloud does (500), not drop the connection.
@@ -157,13 +158,13 @@ internal sealed class EmulatorMiddleware(
         }
 
         context.Response.ContentLength = response.Body.Length;
-        Record(product, action, region, method, rawTarget, response.Status, response.ErrorCode, requestId);
+        Record(product, action, region, method, rawTarget, response.Status, response.ErrorCode, requestId, caller);
         await context.Response.Body.WriteAsync(response.Body, ct).ConfigureAwait(false);
     }
 
-    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId)
+    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId, string? caller)
     {
-        state.Record(new CallRecord(state.Time.GetUtcNow(), product == Product.Cs ? "CS" : "KMS", action, region, method, target, status, code, requestId));
+        state.Record(new CallRecord(state.Time.GetUtcNow(), product == Product.Cs ? "CS" : "KMS", action, region, method, target, status, code, requestId, caller));
         EmulatorLog.Answered(logger, product == Product.Cs ? "CS" : "KMS", action, region ?? "-", status, code ?? "", requestId);
     }
 

@@ -80,6 +80,7 @@ public sealed record KeySnapshot(
 /// <param name="Status">HTTP status answered (0 when the connection was dropped).</param>
 /// <param name="ErrorCode">The error code of a failed answer.</param>
 /// <param name="RequestId">The request id answered.</param>
+/// <param name="AccessKeyId">The access key id the request was signed with, once its signature verified.</param>
 public sealed record CallRecord(
     DateTimeOffset Time,
     string Product,
@@ -89,7 +90,8 @@ public sealed record CallRecord(
     string Path,
     int Status,
     string? ErrorCode,
-    string RequestId);
+    string RequestId,
+    string? AccessKeyId = null);
 
 /// <summary>
 /// Everything an emulated region holds: the fleet, the call log and counters, the faults and the behaviour

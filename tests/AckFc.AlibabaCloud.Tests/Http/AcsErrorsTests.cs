@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using AckFc.AlibabaCloud.Http;
+using AckFc.AlibabaCloud.Signing;
 using AckFc.AlibabaCloud.Tests.TestDoubles;
 
 namespace AckFc.AlibabaCloud.Tests.Http;
@@ -73,6 +74,27 @@ public sealed class AcsErrorsTests : IAsyncLifetime
 
         Assert.Equal(("Forbidden.RAM", "no permission", "R-x", 403), (error.Code, error.ErrorMessage, error.RequestId, error.StatusCode));
         Assert.Equal(AlibabaCloudErrorKind.ClientError, error.Kind);
+    }
+
+    [Fact]
+    public async Task GetClusterAsync_ErrorQuotingTheSignedToken_TokenAndSecretMasked()
+    {
+        // An RPC-style SignatureDoesNotMatch quotes the server's string to sign: the token raw, encoded and encoded twice.
+        const string Token = "CAIS+sts/token==value";
+        var once = AcsV3Signer.PercentEncode(Token);
+        var quoted = $"server string to sign is:GET&%2F&SecurityToken%3D{AcsV3Signer.PercentEncode(once)} token {Token} also {once} key {AcsTestServer.AccessKeySecret}";
+        _server.Enqueue(new ScriptedResponse(400, $$"""{"Code":"SignatureDoesNotMatch","Message":"{{quoted}}","RequestId":"R-s"}"""));
+        await using var harness = ClientHarness.Create(_server, settings => settings["ALIBABA_CLOUD_SECURITY_TOKEN"] = Token);
+
+        var error = await Assert.ThrowsAsync<AlibabaCloudException>(() => harness.Ack.GetClusterAsync(ClientHarness.Region, "c-1"));
+
+        Assert.Equal(("SignatureDoesNotMatch", "R-s"), (error.Code, error.RequestId));
+        Assert.StartsWith("server string to sign is:GET&%2F&SecurityToken%3D***", error.ErrorMessage, StringComparison.Ordinal);
+        foreach (var text in new[] { error.Message, error.ErrorMessage, error.ToString() })
+        {
+            Assert.DoesNotContain("sts", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(AcsTestServer.AccessKeySecret, text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
