@@ -63,10 +63,17 @@ public sealed class WebhookFunction(
             return Problem(413, "Content Too Large", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
         }
 
-        var (keyId, problem) = authenticator.Verify(request.Header(WebhookSignature.HeaderName), request.Method, request.PathAndQuery, request.Body);
-        if (keyId is null)
+        var check = authenticator.Verify(request.Header(WebhookSignature.HeaderName), request.Method, request.PathAndQuery, request.Body);
+        if (check.ReplayCacheFull)
         {
-            var refused = Problem(401, "Unauthorized", problem!);
+            var busy = Problem(503, "Service Unavailable", check.Problem!);
+            busy.Headers["Retry-After"] = "30";
+            return busy;
+        }
+
+        if (check.KeyId is not { } keyId)
+        {
+            var refused = Problem(401, "Unauthorized", check.Problem!);
             refused.Headers["WWW-Authenticate"] = "AckFc-HMAC-SHA256";
             return refused;
         }

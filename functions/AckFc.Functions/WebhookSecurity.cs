@@ -34,8 +34,22 @@ public sealed class WebhookOptions
     /// <summary>How far the signature time may be from ours.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// <c>ACKFC_WEBHOOK_REPLAY_CAPACITY</c>: signatures remembered inside the window to refuse replays (about 200 bytes
+    /// each). When that many valid requests arrived within the window, more are refused with 503 rather than let a
+    /// replay through or let memory grow without bound.
+    /// </summary>
+    public int ReplayCapacity { get; init; } = 50_000;
+
     public static WebhookOptions FromConfiguration(IConfiguration configuration)
     {
+        var capacity = 50_000;
+        if (configuration["ACKFC_WEBHOOK_REPLAY_CAPACITY"] is { Length: > 0 } capacityText
+            && (!int.TryParse(capacityText, NumberStyles.None, CultureInfo.InvariantCulture, out capacity) || capacity is < 100 or > 10_000_000))
+        {
+            throw new InvalidOperationException($"ACKFC_WEBHOOK_REPLAY_CAPACITY must be a whole number from 100 to 10000000, not '{capacityText}'.");
+        }
+
         var text = configuration["ACKFC_WEBHOOK_SECRETS"];
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(text))
@@ -69,7 +83,20 @@ public sealed class WebhookOptions
             }
         }
 
-        return new WebhookOptions { Secrets = secrets };
+        return new WebhookOptions { Secrets = secrets, ReplayCapacity = capacity };
+    }
+}
+
+/// <summary>The outcome of a signature check: the key id that signed, or why the request is refused.</summary>
+/// <param name="KeyId">The key id that signed the request; null when refused.</param>
+/// <param name="Problem">Why it is refused (401), for the caller.</param>
+/// <param name="ReplayCacheFull">Refused because the replay memory is full: 503, try again shortly.</param>
+public readonly record struct SignatureCheck(string? KeyId, string? Problem, bool ReplayCacheFull = false)
+{
+    public void Deconstruct(out string? keyId, out string? problem)
+    {
+        keyId = KeyId;
+        problem = Problem;
     }
 }
 
@@ -77,19 +104,23 @@ public sealed class WebhookOptions
 public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, long> seen = new(StringComparer.Ordinal);
+    private int remembered;
     private long lastPrune;
 
-    /// <summary>The key id that signed the request, or why it is refused (401).</summary>
-    public (string? KeyId, string? Problem) Verify(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    /// <summary>Signatures remembered now (each expires when it leaves the window).</summary>
+    public int Remembered => Volatile.Read(ref remembered);
+
+    /// <summary>The key id that signed the request, or why it is refused (401, or 503 when the replay memory is full).</summary>
+    public SignatureCheck Verify(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body)
     {
         if (options.Secrets.Count == 0)
         {
-            return (null, "This webhook has no signing secrets configured (ACKFC_WEBHOOK_SECRETS), so it accepts no signed request.");
+            return new(null, "This webhook has no signing secrets configured (ACKFC_WEBHOOK_SECRETS), so it accepts no signed request.");
         }
 
         if (string.IsNullOrWhiteSpace(header))
         {
-            return (null, $"The {WebhookSignature.HeaderName} header is missing.");
+            return new(null, $"The {WebhookSignature.HeaderName} header is missing.");
         }
 
         string? t = null, kid = null, v1 = null;
@@ -98,7 +129,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                return (null, $"The {WebhookSignature.HeaderName} header is not t=…,kid=…,v1=….");
+                return new(null, $"The {WebhookSignature.HeaderName} header is not t=…,kid=…,v1=….");
             }
 
             switch (part[..eq])
@@ -111,38 +142,49 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
 
         if (t is null || kid is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
         {
-            return (null, $"The {WebhookSignature.HeaderName} header needs t (unix seconds), kid and v1.");
+            return new(null, $"The {WebhookSignature.HeaderName} header needs t (unix seconds), kid and v1.");
         }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (Math.Abs(now - unix) > (long)options.Window.TotalSeconds)
         {
-            return (null, $"The signature time is more than {options.Window.TotalSeconds:0} seconds from the server's clock.");
+            return new(null, $"The signature time is more than {options.Window.TotalSeconds:0} seconds from the server's clock.");
         }
 
         if (!options.Secrets.TryGetValue(kid, out var secret))
         {
-            return (null, "The signature's key id is not known.");
+            return new(null, "The signature's key id is not known.");
         }
 
         var expected = WebhookSignature.Compute(secret, unix, method, pathAndQuery, body);
         if (v1.Length != expected.Length || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(v1), Encoding.ASCII.GetBytes(expected)))
         {
-            return (null, "The signature does not match the request.");
+            return new(null, "The signature does not match the request.");
         }
 
-        Prune(now);
+        Prune(now, force: false);
+        if (Remembered >= options.ReplayCapacity)
+        {
+            Prune(now, force: true);
+            if (Remembered >= options.ReplayCapacity)
+            {
+                // Forgetting a signature early would let its replay through; refusing is the safe side.
+                return new(null, $"More than {options.ReplayCapacity} signed requests arrived within {options.Window.TotalSeconds:0} seconds; try again shortly.", ReplayCacheFull: true);
+            }
+        }
+
         if (!seen.TryAdd(kid + ":" + v1, unix))
         {
-            return (null, "This signature was already used: a replay.");
+            return new(null, "This signature was already used: a replay.");
         }
 
-        return (kid, null);
+        Interlocked.Increment(ref remembered);
+        return new(kid, null);
     }
 
-    private void Prune(long now)
+    private void Prune(long now, bool force)
     {
-        if (now - Interlocked.Read(ref lastPrune) < 30)
+        if (!force && now - Interlocked.Read(ref lastPrune) < 30)
         {
             return;
         }
@@ -151,9 +193,9 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
         var horizon = (long)options.Window.TotalSeconds;
         foreach (var (key, unix) in seen)
         {
-            if (Math.Abs(now - unix) > horizon)
+            if (Math.Abs(now - unix) > horizon && seen.TryRemove(key, out _))
             {
-                seen.TryRemove(key, out _);
+                Interlocked.Decrement(ref remembered);
             }
         }
     }

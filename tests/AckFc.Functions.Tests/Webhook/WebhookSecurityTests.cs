@@ -72,6 +72,47 @@ public sealed class WebhookSecurityTests
     }
 
     [Fact]
+    public void Verify_ReplayMemoryFull_RefusesUntilSignaturesLeaveTheWindow()
+    {
+        var time = new FakeTimeProvider(Now);
+        var options = WebhookOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ACKFC_WEBHOOK_SECRETS"] = "a:" + Secret,
+            ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = "100",
+        }).Build());
+        var auth = new WebhookAuthenticator(options, time);
+        string Sign(int i) => WebhookSignature.Create("a", Secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", $"/p{i}", []);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal("a", auth.Verify(Sign(i), "GET", $"/p{i}", []).KeyId);
+        }
+
+        var full = auth.Verify(Sign(100), "GET", "/p100", []);
+        Assert.True(full.ReplayCacheFull);
+        Assert.Null(full.KeyId);
+        Assert.Equal(100, auth.Remembered);
+
+        // A replay of a remembered signature is still a replay, not a capacity problem, once there is room again.
+        var remembered = Sign(0);
+        time.Advance(TimeSpan.FromSeconds(301));
+        Assert.Equal("a", auth.Verify(Sign(101), "GET", "/p101", []).KeyId);
+        Assert.Equal(1, auth.Remembered);
+        Assert.NotEqual("a", auth.Verify(remembered, "GET", "/p0", []).KeyId);
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("lots")]
+    public void Options_BadReplayCapacity_FailsNamingTheVariable(string value)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => WebhookOptions.FromConfiguration(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = value }).Build()));
+
+        Assert.Contains("ACKFC_WEBHOOK_REPLAY_CAPACITY", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_NoSecretsConfigured_RefusesEverything()
     {
         var time = new FakeTimeProvider(Now);
