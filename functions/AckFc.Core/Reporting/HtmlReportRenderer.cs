@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -482,11 +483,20 @@ public static class HtmlReportRenderer
     private static string Short(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
     /// <summary>Escapes text for HTML content and for quoted attribute values.</summary>
+    private static readonly SearchValues<char> Special = SearchValues.Create("&<>\"'`");
+
     public static string Escape(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
             return string.Empty;
+        }
+
+        // Most values (ids, regions, rule ids) need nothing: hand them back rather than copy them.
+        var span = text.AsSpan();
+        if (span.IndexOfAny(Special) < 0 && !span.ContainsAnyInRange('\u0000', '\u001f') && !span.ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return text;
         }
 
         var builder = new StringBuilder(text.Length + 16);
