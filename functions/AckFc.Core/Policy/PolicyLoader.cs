@@ -49,19 +49,22 @@ public static class PolicyLoader
     {
         var version = Convert.ToHexStringLower(SHA256.HashData(yaml));
         var stream = new YamlStream();
+        using var reader = new StringReader(Encoding.UTF8.GetString(yaml));
+        var parser = new Parser(reader);
         try
         {
-            using var reader = new StringReader(Encoding.UTF8.GetString(yaml));
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new PolicyException(source, e.Start.Line, e.Start.Column, $"not valid YAML: {e.Message}");
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // The YAML scanner reports some malformed input this way instead of with a YamlException.
-            throw new PolicyException(source, 1, 1, $"not valid YAML: {e.Message}");
+            // The YAML library reports some malformed input this way instead of with a YamlException (an
+            // unexpected ':' in a block, for one); the parser's current event still says where it stopped.
+            var at = parser.Current?.Start;
+            throw new PolicyException(source, at?.Line ?? 1, at?.Column ?? 1, $"not valid YAML near here: {e.Message}");
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)

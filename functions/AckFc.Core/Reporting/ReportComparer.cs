@@ -21,7 +21,13 @@ public static class ReportComparer
 
         var before = Index(previous);
         var now = Index(current);
-        var currentClusters = current.Clusters.ToDictionary(c => c.ClusterId, StringComparer.Ordinal);
+        // A report read back from disk may list a cluster twice (edited, or written by another version): the first wins.
+        var currentClusters = new Dictionary<string, ClusterReport>(StringComparer.Ordinal);
+        foreach (var cluster in current.Clusters)
+        {
+            currentClusters.TryAdd(cluster.ClusterId, cluster);
+        }
+
         var added = new List<FindingChange>();
         var escalated = new List<FindingChange>();
         var resolved = new List<FindingChange>();

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -69,28 +70,45 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void Parse_StrayColonInBlock_LocatedErrorNotLibraryException()
+    {
+        // Found by the mutation test: YamlDotNet throws ArgumentException for this, not a YamlException.
+        var e = Assert.Throws<PolicyException>(() => Parse("version: 1\nremediation:\n  enableEncryption:\n   : enabled: true\n"));
+
+        Assert.True(e.Line > 1, e.Message);
+        Assert.StartsWith($"p.yaml:{e.Line}:{e.Column}: not valid YAML", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_Mutations_LoadOrFailWithLocation()
     {
+        // 10,000 mutants of the demo policy (CsCheck; a failure prints the seed that replays it): one to three
+        // characters replaced, inserted or deleted, from YAML's structural characters and a few letters.
         var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "functions/AckFc.Local/Runner/demo-policy.yaml"));
-        var random = new Random(20261128);
-        for (var i = 0; i < 2000; i++)
+        var edit = Gen.Select(Gen.Int[0, text.Length - 1], Gen.Char["ax:- \n[]{}'\"#0*&!|>%@`\t"], Gen.Int[0, 2]);
+        edit.Array[1, 3].Sample(edits =>
         {
-            var chars = text.ToCharArray();
-            for (var m = 0; m < 1 + random.Next(3); m++)
+            var mutant = new StringBuilder(text);
+            foreach (var (at, c, kind) in edits)
             {
-                const string noise = "ax:- \n[]{}'\"#0*";
-                chars[random.Next(chars.Length)] = noise[random.Next(noise.Length)];
+                var position = Math.Min(at, mutant.Length - 1);
+                _ = kind switch
+                {
+                    0 => mutant.Remove(position, 1).Insert(position, c),
+                    1 => mutant.Insert(position, c),
+                    _ => mutant.Remove(position, 1),
+                };
             }
 
             try
             {
-                Parse(new string(chars));
+                Parse(mutant.ToString());
             }
             catch (PolicyException e)
             {
                 Assert.Matches(@"^p\.yaml:\d+:\d+: ", e.Message);
             }
-        }
+        }, iter: 10_000);
     }
 
     private static JsonNode? YamlToJson(string yaml)

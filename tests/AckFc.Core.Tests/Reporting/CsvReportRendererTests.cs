@@ -65,7 +65,7 @@ public sealed class CsvReportRendererTests
     private static int Column(string name) => CsvReportRenderer.Columns.ToList().IndexOf(name);
 
     /// <summary>A strict RFC 4180 reader: quoted fields, doubled quotes, CRLF records.</summary>
-    private static List<List<string>> Parse(string csv)
+    internal static List<List<string>> Parse(string csv)
     {
         var rows = new List<List<string>>();
         var row = new List<string>();

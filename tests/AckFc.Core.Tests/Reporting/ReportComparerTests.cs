@@ -35,6 +35,16 @@ public sealed class ReportComparerTests
         Assert.Equal(Severity.Critical, resolved.Finding.Severity);
     }
 
+    [Fact]
+    public void Compare_ReportsListingAClusterTwice_ComparesOnceInsteadOfThrowing()
+    {
+        // Found by the rendering fuzz test: a report read back from disk may list a cluster twice.
+        var changes = ReportComparer.Compare(Sweep(0, Healthy(), Healthy()), Sweep(1, Doomed(9), Doomed(9)));
+
+        var created = Assert.Single(changes.New);
+        Assert.Equal("c-pay", created.ClusterId);
+    }
+
     [Theory]
     [InlineData(31, 30, true)]
     [InlineData(30, 29, false)]
