@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AckFc.Functions;
 using AckFc.Functions.Tests.Deployment;
 using AckFc.Local.Emulator;
@@ -135,6 +136,24 @@ public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClas
         {
             Assert.Contains("FC Invoke Start RequestId: aot-req-1", output.ToString(), StringComparison.Ordinal);
         }
+
+        // The invocation's usage line (the console logger writes from its own queue, so give it a moment).
+        Match usage = Match.Empty;
+        for (var i = 0; i < 50 && !usage.Success; i++)
+        {
+            lock (output)
+            {
+                usage = Regex.Match(output.ToString(), @"Invocation aot-req-1 took [\d.]+ ms, allocated [\d.]+ MB \(\d+ gen0 and \d+ gen2 collections\); peak working set ([\d.]+) MB");
+            }
+
+            if (!usage.Success)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.True(usage.Success, "no usage line for the invocation");
+        Assert.InRange(double.Parse(usage.Groups[1].Value, CultureInfo.InvariantCulture), 5, 1024);
     }
 
     [Fact]
