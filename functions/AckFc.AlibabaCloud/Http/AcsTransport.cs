@@ -96,7 +96,7 @@ internal sealed partial class AcsTransport(
             }
         }
 
-        return ReferenceEquals(message, error.ErrorMessage) || message == error.ErrorMessage
+        return message == error.ErrorMessage
             ? error
             : new AlibabaCloudException(error.Kind, error.Code, message, error.StatusCode, error.RequestId, error.Action, error.InnerException)
             {

@@ -18,8 +18,6 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
     public const string ReportFileName = "report.json";
     public const string StateFileName = "publish.json";
 
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
     private string Root => Path.GetFullPath(options.Value.ReportDirectory);
 
     public async Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) =>
@@ -169,11 +167,7 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
         }
     }
 
-    /// <summary>Writes next to the target and renames over it (atomic on one file system).</summary>
-    internal static Task<string> WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken) =>
-        WriteAtomicallyAsync(path, (stream, ct) => stream.WriteAsync(Utf8.GetBytes(content), ct).AsTask(), cancellationToken);
-
-    /// <summary>Lets <paramref name="write"/> fill a file next to the target, then renames it over the target.</summary>
+    /// <summary>Lets <paramref name="write"/> fill a file next to the target, then renames it over the target (atomic on one file system).</summary>
     internal static async Task<string> WriteAtomicallyAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;

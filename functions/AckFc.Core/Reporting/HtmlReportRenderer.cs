@@ -482,9 +482,9 @@ public static class HtmlReportRenderer
 
     private static string Short(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
-    /// <summary>Escapes text for HTML content and for quoted attribute values.</summary>
     private static readonly SearchValues<char> Special = SearchValues.Create("&<>\"'`");
 
+    /// <summary>Escapes text for HTML content and for quoted attribute values.</summary>
     public static string Escape(string? text)
     {
         if (string.IsNullOrEmpty(text))

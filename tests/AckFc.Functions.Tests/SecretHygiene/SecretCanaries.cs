@@ -95,17 +95,6 @@ public sealed class Transcript
         }
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return texts.Count;
-            }
-        }
-    }
-
     public IReadOnlyList<(string Where, string Text)> Snapshot()
     {
         lock (gate)

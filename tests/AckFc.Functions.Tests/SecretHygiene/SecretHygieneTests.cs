@@ -178,10 +178,10 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
             await transcript.AddAsync("webhook unsigned", unsigned);
         }
 
-        var body2 = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare"}""");
+        var forgedBody = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare"}""");
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var forged = WebhookSignature.Create(WebhookKeyId, canaries.All["wrong-secret"], now, "PUT", "/clusters/c-demo-hz-analytics/kms", body2);
-        using (var wrong = await client.SendAsync(Request("PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetString(body2), forged)))
+        var forged = WebhookSignature.Create(WebhookKeyId, canaries.All["wrong-secret"], now, "PUT", "/clusters/c-demo-hz-analytics/kms", forgedBody);
+        using (var wrong = await client.SendAsync(Request("PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetString(forgedBody), forged)))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
             await transcript.AddAsync("webhook wrong secret", wrong);
