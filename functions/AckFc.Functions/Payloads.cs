@@ -23,7 +23,7 @@ public static partial class Payloads
 {
     public const int MaxReasonLength = 1024;
 
-    /// <summary>ACK cluster ids: <c>c</c> followed by 6–64 lowercase letters, digits or dashes.</summary>
+    /// <summary>ACK cluster ids: <c>c</c> followed by 6–64 lowercase letters, digits or dashes, matched whole (no trailing newline).</summary>
     public static bool IsClusterId(string value) => ClusterIdPattern().IsMatch(value);
 
     public static KmsChangeBody ParseKmsChange(ReadOnlySpan<byte> body)
@@ -48,6 +48,12 @@ public static partial class Payloads
                 default: throw new BadRequestException(name, $"Unknown field '{name}': the body takes kms_key_id, disable_encryption, dry_run and reason.");
             }
         });
+        if (disable && key is not null)
+        {
+            // Which one is meant? Never drop the key silently and disable.
+            throw new BadRequestException("kms_key_id", "Ambiguous request: kms_key_id together with disable_encryption true; send a key to encrypt with, or disable_encryption true without a key.");
+        }
+
         if (!disable && string.IsNullOrWhiteSpace(key))
         {
             throw new BadRequestException("kms_key_id", "kms_key_id is required unless disable_encryption is true.");
@@ -92,7 +98,7 @@ public static partial class Payloads
                     regions = [];
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        var region = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new BadRequestException(name, "regions must be a list of strings.");
+                        var region = reader.TokenType == JsonTokenType.String ? Text(ref reader, name) : throw new BadRequestException(name, "regions must be a list of strings.");
                         if (!AlibabaCloudRegion.IsValid(region))
                         {
                             throw new BadRequestException(name, $"'{region}' is not a region id such as cn-hangzhou.");
@@ -123,7 +129,7 @@ public static partial class Payloads
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = reader.GetString()!;
+                var name = Text(ref reader, what, "A field name");
                 if (!seen.Add(name))
                 {
                     throw new BadRequestException(name, $"Field '{name}' appears twice.");
@@ -144,9 +150,25 @@ public static partial class Payloads
         }
     }
 
+    /// <summary>
+    /// The string at the reader. A lone UTF-16 surrogate (<c>"\ud800"</c>) or bytes that are not UTF-8 are refused
+    /// naming the field: the reader validates them only when the text is read, and throws InvalidOperationException.
+    /// </summary>
+    private static string Text(ref Utf8JsonReader reader, string field, string? what = null)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new BadRequestException(field, $"{what ?? field} is not valid text: invalid UTF-8, or a lone UTF-16 surrogate.");
+        }
+    }
+
     private static string? StringOrNull(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.String => Text(ref reader, name),
         JsonTokenType.Null => null,
         _ => throw new BadRequestException(name, $"{name} must be a string."),
     };
@@ -158,6 +180,7 @@ public static partial class Payloads
         _ => throw new BadRequestException(name, $"{name} must be true or false."),
     };
 
-    [GeneratedRegex("^c[0-9a-z-]{6,64}$", RegexOptions.CultureInvariant)]
+    // \A…\z: '$' would also match before a final '\n', letting "c-demo%0A" through to the cloud, the logs and the answer.
+    [GeneratedRegex(@"\Ac[0-9a-z-]{6,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClusterIdPattern();
 }

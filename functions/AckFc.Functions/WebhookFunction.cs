@@ -99,13 +99,21 @@ public sealed class WebhookFunction(
         {
             return Problem(400, "Bad Request", e.Message, e.Field);
         }
+        catch (OperationCanceledException) when (segments is not ["sweeps"])
+        {
+            // Only reached before any write (after a write the service answers 202 itself): nothing was changed.
+            var late = Problem(503, "Service Unavailable", "The invocation ran out of time (or the caller left) before any change was made; nothing was changed. Try again.");
+            late.Headers["Retry-After"] = "5";
+            return late;
+        }
     }
 
     private async Task<HttpResponseData> ChangeAsync(string clusterId, HttpRequestData request, string keyId, FunctionContext context)
     {
         var body = Payloads.ParseKmsChange(request.Body);
         var result = await encryption.ChangeAsync(
-            new EncryptionChangeRequest(clusterId, body.KmsKeyId, body.DisableEncryption, body.DryRun, body.Reason, "webhook:" + keyId, context.InvocationId),
+            new EncryptionChangeRequest(clusterId, body.KmsKeyId, body.DisableEncryption, body.DryRun, body.Reason, "webhook:" + keyId, context.InvocationId,
+                Deadline: context.Deadline),
             context.CancellationToken);
         if (result.Outcome == ChangeOutcome.Denied)
         {
@@ -116,6 +124,7 @@ public sealed class WebhookFunction(
         {
             ChangeOutcome.Applied or ChangeOutcome.NoChange or ChangeOutcome.DryRun => 200,
             ChangeOutcome.Accepted => 202,
+            // 400 only for what the request itself asks (e.g. a cluster type without Secret encryption), never for the cloud.
             ChangeOutcome.Invalid => 400,
             ChangeOutcome.NotFound => 404,
             ChangeOutcome.Conflict => 409,
@@ -154,8 +163,10 @@ public sealed class WebhookFunction(
         return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
     }
 
+    /// <summary>503 (try again) for throttling, an unavailable service and time running out; 502 for the rest of the cloud's failures.</summary>
     private static bool IsUnavailable(string? code) =>
-        code is not null && (code.Contains("Throttling", StringComparison.Ordinal) || code.StartsWith("ServiceUnavailable", StringComparison.Ordinal));
+        code is not null && (code.Contains("Throttling", StringComparison.Ordinal) || code.StartsWith("ServiceUnavailable", StringComparison.Ordinal)
+            || code is "DeadlineExceeded" or "WriteOutcomeUnknown" or "Timeout" or "ClientRateLimited");
 
     private static HttpResponseData Json<T>(int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         new(status, JsonSerializer.SerializeToUtf8Bytes(value, type));

@@ -132,11 +132,20 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
                 return new(null, $"The {WebhookSignature.HeaderName} header is not t=…,kid=…,v1=….");
             }
 
-            switch (part[..eq])
+            // Two values for one name (several v1, or the header sent twice and joined with a comma) are ambiguous:
+            // refused, rather than letting the last one win.
+            var name = part[..eq];
+            var value = part[(eq + 1)..];
+            if (name is "t" or "kid" or "v1" && (name == "t" ? t : name == "kid" ? kid : v1) is not null)
             {
-                case "t": t = part[(eq + 1)..]; break;
-                case "kid": kid = part[(eq + 1)..]; break;
-                case "v1": v1 = part[(eq + 1)..]; break;
+                return new(null, $"The {WebhookSignature.HeaderName} header has more than one {name} (several values, or the header sent more than once); send exactly one.");
+            }
+
+            switch (name)
+            {
+                case "t": t = value; break;
+                case "kid": kid = value; break;
+                case "v1": v1 = value; break;
             }
         }
 

@@ -21,8 +21,17 @@ internal sealed partial class CustomRuntimeAdapter(
     ILoggerFactory loggers,
     TimeProvider time)
 {
-    /// <summary>Bodies are read up to this size; past it the function is told so (webhook: 413).</summary>
+    /// <summary>Event bodies are read up to this size; past it the function is told so.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// HTTP bodies (the webhook's, unauthenticated until read) are read up to this size and no further: a larger
+    /// <c>Content-Length</c> is refused before a byte is read, a chunked body is cut at the limit (webhook: 413).
+    /// </summary>
+    public const int MaxHttpBodyBytes = 64 * 1024;
+
+    /// <summary>Bodies refused as too slow or malformed are logged at most once per this interval, with the count.</summary>
+    public static readonly TimeSpan BadBodyLogInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>Stop this long before Function Compute's deadline, to answer instead of being killed.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
@@ -134,7 +143,26 @@ internal sealed partial class CustomRuntimeAdapter(
                 return;
             }
 
-            var body = await ReadBodyAsync(http.Request, MaxBodyBytes);
+            (byte[] Bytes, bool TooLarge) body;
+            try
+            {
+                body = await ReadBodyAsync(http.Request, MaxHttpBodyBytes);
+            }
+            catch (BadHttpRequestException e)
+            {
+                // A body slower than Kestrel's minimum data rate (408) or broken framing (400): the caller's fault,
+                // unauthenticated, so it must not flood the log: a Warning at most once a minute, with the count.
+                NoteBadBody(e.StatusCode);
+                if (!http.Response.HasStarted)
+                {
+                    var status = e.StatusCode is 408 ? 408 : 400;
+                    await Write(http, status, "application/problem+json", Problem(status, status == 408 ? "Request Timeout" : "Bad Request",
+                        status == 408 ? "The request body arrived too slowly." : "The request body could not be read."));
+                }
+
+                return;
+            }
+
             var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (http.Request.Path + http.Request.QueryString).ToString();
             var request = new HttpRequestData
             {
@@ -245,23 +273,68 @@ internal sealed partial class CustomRuntimeAdapter(
         return value.Length == 0 ? null : value;
     }
 
+    /// <summary>
+    /// Reads the body up to <paramref name="limit"/> bytes. A <c>Content-Length</c> over the limit is refused without
+    /// reading; otherwise at most limit + 1 bytes are ever held, and the buffer is the body's own size.
+    /// </summary>
     private static async Task<(byte[] Bytes, bool TooLarge)> ReadBodyAsync(HttpRequest request, int limit)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        if (request.ContentLength is { } declared)
         {
-            if (buffer.Length + read > limit)
+            if (declared > limit)
             {
                 return ([], true);
             }
 
-            buffer.Write(chunk, 0, read);
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, request.HttpContext.RequestAborted);
+            return (exact, false);
         }
 
-        return (buffer.ToArray(), false);
+        var buffer = new byte[Math.Min(limit + 1, 16 * 1024)];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > limit)
+                {
+                    return ([], true);
+                }
+
+                Array.Resize(ref buffer, Math.Min(limit + 1, buffer.Length * 2));
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        return length > limit ? ([], true) : (buffer[..length], false);
     }
+
+    private long badBodies;
+    private long lastBadBodyLog = long.MinValue;
+
+    private void NoteBadBody(int status)
+    {
+        var count = Interlocked.Increment(ref badBodies);
+        var now = time.GetTimestamp();
+        var last = Interlocked.Read(ref lastBadBodyLog);
+        if ((last == long.MinValue || time.GetElapsedTime(last, now) >= BadBodyLogInterval)
+            && Interlocked.CompareExchange(ref lastBadBodyLog, now, last) == last)
+        {
+            Interlocked.Exchange(ref badBodies, 0);
+            LogBadBodies(logger, count, status, BadBodyLogInterval.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Count} request bodies as too slow or malformed (last status {Status}); at most one such line per {Seconds} s")]
+    private static partial void LogBadBodies(ILogger logger, long count, int status, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in invocation {RequestId}")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId);

@@ -37,6 +37,10 @@ public sealed record Decision
 /// <param name="Actor">Who asks: the webhook key id, or <c>compliance sweep</c>.</param>
 /// <param name="RequestId">The invocation's request id.</param>
 /// <param name="RegionId">The cluster's region when the caller knows it; otherwise the configured regions are tried.</param>
+/// <param name="Deadline">
+/// When the caller must have its answer (the invocation's deadline), if it has one. The reads before the change get at
+/// most half of the time left, so the change and its follow-up always have room; the follow-up ends before it.
+/// </param>
 public sealed record EncryptionChangeRequest(
     string ClusterId,
     string? KmsKeyId,
@@ -45,7 +49,8 @@ public sealed record EncryptionChangeRequest(
     string? Reason,
     string Actor,
     string RequestId,
-    string? RegionId = null);
+    string? RegionId = null,
+    DateTimeOffset? Deadline = null);
 
 /// <summary>What happened to a change request. The webhook maps it to an HTTP status (contracts §4).</summary>
 public enum ChangeOutcome

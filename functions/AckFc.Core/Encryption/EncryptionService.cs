@@ -4,6 +4,7 @@ using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Compliance;
 using AckFc.Core.Policy;
+using Microsoft.Extensions.Logging;
 
 namespace AckFc.Core.Encryption;
 
@@ -21,58 +22,63 @@ internal sealed class ChangeLocks
 /// Gates <c>UpdateKMSEncryption</c> behind the policy: read, preflight, decide, then act only when allowed, needed and
 /// not a dry run; follow the cluster until it runs again and verify. Writes are never retried here.
 /// </summary>
-internal sealed class EncryptionService(
+internal sealed partial class EncryptionService(
     IAckClient ack,
     IKmsClient kms,
     IPolicyProvider policies,
     IAuditSink audit,
     ChangeLocks locks,
     AckFcCoreOptions options,
-    TimeProvider time) : IEncryptionService
+    TimeProvider time,
+    ILogger<EncryptionService>? logger = null) : IEncryptionService
 {
+    /// <summary>The follow-up of a change ends this long before the caller's deadline, so the answer (202) is sent in time.</summary>
+    internal static readonly TimeSpan FollowReserve = TimeSpan.FromSeconds(3);
+
+    /// <summary>The write gets until this long before the caller's deadline; it is never cancelled by the caller leaving.</summary>
+    internal static readonly TimeSpan WriteReserve = TimeSpan.FromSeconds(1);
+
+    private readonly ILogger log = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     public async Task<EncryptionChangeResult> ChangeAsync(EncryptionChangeRequest request, CancellationToken cancellationToken = default)
     {
         var loaded = policies.Current;
+        var progress = new ChangeProgress();
         EncryptionChangeResult result;
-        if (request.DryRun)
+        try
         {
-            // A dry run changes nothing, so any number may run beside a change of the same cluster.
-            result = await DecideAndApplyAsync(request, loaded, cancellationToken);
-        }
-        else if (!locks.TryEnter(request.ClusterId))
-        {
-            result = Result(request, loaded, ChangeOutcome.Conflict, "Another change of this cluster is in progress in this instance.", []);
-        }
-        else
-        {
-            try
+            if (request.DryRun)
             {
-                result = await DecideAndApplyAsync(request, loaded, cancellationToken);
+                // A dry run changes nothing, so any number may run beside a change of the same cluster.
+                result = await DecideAndApplyAsync(request, loaded, progress, cancellationToken);
             }
-            finally
+            else if (!locks.TryEnter(request.ClusterId))
             {
-                locks.Exit(request.ClusterId);
+                result = Result(request, loaded, ChangeOutcome.Conflict, "Another change of this cluster is in progress in this instance.", []);
             }
+            else
+            {
+                try
+                {
+                    result = await DecideAndApplyAsync(request, loaded, progress, cancellationToken);
+                }
+                finally
+                {
+                    locks.Exit(request.ClusterId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!progress.Written)
+        {
+            // Cancelled before anything was written (the caller left, or the deadline came): the decision so far is
+            // still on record, then the cancellation goes on to the caller.
+            await audit.WriteAsync(Record(request, loaded, Result(request, loaded, ChangeOutcome.CloudFailed,
+                "Cancelled before any change was made (the caller left or the deadline came); nothing was changed.", []) with
+            { RegionId = progress.RegionId, ErrorCode = "Cancelled" }, "Cancelled"), CancellationToken.None);
+            throw;
         }
 
-        await audit.WriteAsync(new AuditRecord
-        {
-            Time = time.GetUtcNow(),
-            Actor = request.Actor,
-            Action = "UpdateKMSEncryption",
-            ClusterId = request.ClusterId,
-            RegionId = result.RegionId,
-            KmsKeyId = result.ResolvedKmsKeyId ?? request.KmsKeyId,
-            DisableEncryption = request.DisableEncryption,
-            DryRun = request.DryRun,
-            Reason = request.Reason,
-            Decision = result.Decision,
-            PolicyVersion = loaded.Version,
-            RequestId = request.RequestId,
-            CloudRequestIds = result.CloudRequestIds,
-            Outcome = result.Outcome.ToString(),
-            Message = result.Message,
-        }, CancellationToken.None);
+        await audit.WriteAsync(Record(request, loaded, result, result.Outcome.ToString()), CancellationToken.None);
         return result;
     }
 
@@ -85,7 +91,7 @@ internal sealed class EncryptionService(
         KeyEvidence? evidence = null;
         if (cluster.Encryption is { State: EncryptionState.Enabled, KmsKeyId: { } keyId })
         {
-            evidence = await ReadKeyAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
+            (evidence, _) = await ReadKeyAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
         }
 
         var judge = new ClusterJudge(time);
@@ -101,7 +107,28 @@ internal sealed class EncryptionService(
         return new ClusterKmsStatus { Cluster = report, Key = health, PolicyVersion = loaded.Version };
     }
 
-    private async Task<EncryptionChangeResult> DecideAndApplyAsync(EncryptionChangeRequest request, LoadedPolicy loaded, CancellationToken token)
+    private async Task<EncryptionChangeResult> DecideAndApplyAsync(EncryptionChangeRequest request, LoadedPolicy loaded, ChangeProgress progress, CancellationToken token)
+    {
+        // The reads before the change get at most half of the time left: one slow read must not eat the time the change
+        // and its follow-up need (issue: the cloud-call budget used to equal the function timeout).
+        using var budget = request.Deadline is { } deadline ? new CancellationTokenSource(Half(deadline - time.GetUtcNow()), time) : null;
+        using var reads = budget is null ? null : CancellationTokenSource.CreateLinkedTokenSource(token, budget.Token);
+        try
+        {
+            return await DecideAndApplyCoreAsync(request, loaded, progress, reads?.Token ?? token, token);
+        }
+        catch (OperationCanceledException) when (budget?.IsCancellationRequested == true && !token.IsCancellationRequested && !progress.Written)
+        {
+            return Result(request, loaded, ChangeOutcome.CloudFailed,
+                "The cloud did not answer the reads within half of the time left, which is kept for the change and its follow-up; nothing was changed.", []) with
+            { RegionId = progress.RegionId, ErrorCode = "DeadlineExceeded" };
+        }
+    }
+
+    private static TimeSpan Half(TimeSpan left) => left > TimeSpan.Zero ? left / 2 : TimeSpan.Zero;
+
+    private async Task<EncryptionChangeResult> DecideAndApplyCoreAsync(
+        EncryptionChangeRequest request, LoadedPolicy loaded, ChangeProgress progress, CancellationToken readToken, CancellationToken token)
     {
         var requestIds = new List<string>();
         if (!request.DisableEncryption && string.IsNullOrWhiteSpace(request.KmsKeyId))
@@ -112,7 +139,7 @@ internal sealed class EncryptionService(
         AckCluster? cluster;
         try
         {
-            cluster = await FindClusterAsync(request.ClusterId, request.RegionId, token);
+            cluster = await FindClusterAsync(request.ClusterId, request.RegionId, readToken);
         }
         catch (AlibabaCloudException e)
         {
@@ -121,9 +148,10 @@ internal sealed class EncryptionService(
 
         if (cluster is null)
         {
-            return Result(request, loaded, ChangeOutcome.NotFound, $"Cluster {request.ClusterId} was not found.", []);
+            return Result(request, loaded, ChangeOutcome.NotFound, $"Cluster {request.ClusterId} was not found in the configured regions ({string.Join(", ", options.Regions)}).", []);
         }
 
+        progress.RegionId = cluster.RegionId;
         var before = Summary(cluster);
         if (!cluster.SupportsSecretEncryption)
         {
@@ -148,13 +176,28 @@ internal sealed class EncryptionService(
                     $"The policy never allows Secret encryption to be turned off on cluster {cluster.ClusterId} ({cluster.Name}).",
                     new Dictionary<string, string> { ["clusterId"] = cluster.ClusterId }));
             }
+
+            // Turning encryption off where the policy requires it would make the next sweep fail the cluster: a change
+            // that creates a failing finding is refused under that finding's rule, unless a live waiver covers it.
+            if (loaded.Policy.EncryptionRequired.Matches(cluster) && !IsWaived(loaded.Policy, RuleCatalog.EncryptionEnabled, cluster))
+            {
+                violations.Add(new Violation(RuleCatalog.EncryptionEnabled,
+                    $"The policy requires Secret encryption on cluster {cluster.ClusterId} ({cluster.Name}) (encryption.required); turning it off would fail {RuleCatalog.EncryptionEnabled}. A live waiver of {RuleCatalog.EncryptionEnabled} for this cluster allows it.",
+                    new Dictionary<string, string> { ["clusterId"] = cluster.ClusterId }));
+            }
         }
         else
         {
-            var evidence = await ReadKeyAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, token);
+            var (evidence, listingFailure) = await ReadKeyAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, readToken);
             if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
             {
                 return CloudFailure(request, loaded, failure, "reading the key") with { RegionId = cluster.RegionId, Before = before };
+            }
+
+            if (listingFailure is not null)
+            {
+                // Without the listing the decision would rest on "unknown": that is the cloud's failure (503), not the policy's (403).
+                return CloudFailure(request, loaded, listingFailure, "listing the region's keys") with { RegionId = cluster.RegionId, Before = before };
             }
 
             keyId = evidence.Metadata?.KeyId ?? request.KmsKeyId;
@@ -188,7 +231,7 @@ internal sealed class EncryptionService(
         EncryptionChangeResult Answer(ChangeOutcome outcome, string message) => new()
         {
             Outcome = outcome, Decision = decision, Message = message, ClusterId = cluster.ClusterId, RegionId = cluster.RegionId,
-            ResolvedKmsKeyId = keyId, Plan = plan, Before = before, CloudRequestIds = requestIds,
+            ResolvedKmsKeyId = keyId, Plan = plan, Before = before, CloudRequestIds = [.. requestIds],
         };
 
         if (!decision.Allowed)
@@ -219,10 +262,13 @@ internal sealed class EncryptionService(
             { ErrorCode = "CoolDown" };
         }
 
+        // Last chance to stop without changing anything; from here on the write, once sent, is seen through.
+        token.ThrowIfCancellationRequested();
+        using var writeBudget = request.Deadline is { } hard ? new CancellationTokenSource(Positive(hard - WriteReserve - time.GetUtcNow()), time) : null;
         try
         {
             var id = await ack.UpdateKmsEncryptionAsync(cluster.RegionId, cluster.ClusterId,
-                new KmsEncryptionChange(request.DisableEncryption ? null : keyId, request.DisableEncryption), token);
+                new KmsEncryptionChange(request.DisableEncryption ? null : keyId, request.DisableEncryption), writeBudget?.Token ?? CancellationToken.None);
             if (id is not null)
             {
                 requestIds.Add(id);
@@ -230,36 +276,72 @@ internal sealed class EncryptionService(
         }
         catch (AlibabaCloudException e)
         {
-            var failed = CloudFailure(request, loaded, e, "UpdateKMSEncryption");
-            return Answer(failed.Outcome, failed.Message) with { ErrorCode = e.Code, CloudRequestIds = e.RequestId is null ? requestIds : [.. requestIds, e.RequestId] };
+            // The write may have happened (a timeout): from here on, whatever happens is audited, never thrown.
+            progress.Written = e.Kind is AlibabaCloudErrorKind.Transient;
+            var failed = e.Kind == AlibabaCloudErrorKind.Conflict
+                ? Result(request, loaded, ChangeOutcome.Conflict,
+                    $"ACK refused the change: cluster {cluster.ClusterId} is busy with another change ({e.Code}), perhaps one made through another instance; nothing was changed by this request.",
+                    []) with { ErrorCode = e.Code }
+                : CloudFailure(request, loaded, e, "UpdateKMSEncryption");
+            LogCloudFailure(log, "UpdateKMSEncryption", cluster.ClusterId, request.RequestId, e.Message);
+            return Answer(failed.Outcome, failed.Message) with { ErrorCode = e.Code, CloudRequestIds = e.RequestId is null ? [.. requestIds] : [.. requestIds, e.RequestId] };
+        }
+        catch (OperationCanceledException)
+        {
+            progress.Written = true;
+            return Answer(ChangeOutcome.CloudFailed,
+                $"The deadline came while UpdateKMSEncryption was in flight: whether ACK applied it is unknown. Check GET /clusters/{cluster.ClusterId}/kms.") with
+            { ErrorCode = "WriteOutcomeUnknown" };
         }
 
-        // ACK gives no task id: follow the cluster until it runs again, within our time budget.
+        // ACK accepted the change: record it now, whatever happens to this invocation afterwards.
+        progress.Written = true;
+        await audit.WriteAsync(Record(request, loaded,
+            Answer(ChangeOutcome.Accepted, $"ACK accepted UpdateKMSEncryption for cluster {cluster.ClusterId}; following it until it runs again."), "Accepted"),
+            CancellationToken.None);
+
+        // ACK gives no task id: follow the cluster until it runs again, within our time budget and before the deadline.
         var until = time.GetUtcNow() + options.ChangeFollowTimeout;
-        AckCluster current = cluster;
-        while (true)
+        if (request.Deadline is { } end && end - FollowReserve < until)
         {
-            try
-            {
-                current = await ack.GetClusterAsync(cluster.RegionId, cluster.ClusterId, token);
-            }
-            catch (AlibabaCloudException)
-            {
-                // A failed read while following is not a failed change: keep following until the budget ends.
-            }
+            until = end - FollowReserve;
+        }
 
-            if (current.State == "running" || time.GetUtcNow() >= until)
+        AckCluster current = cluster;
+        var cut = false;
+        try
+        {
+            while (true)
             {
-                break;
-            }
+                try
+                {
+                    current = await ack.GetClusterAsync(cluster.RegionId, cluster.ClusterId, token);
+                }
+                catch (AlibabaCloudException)
+                {
+                    // A failed read while following is not a failed change: keep following until the budget ends.
+                }
 
-            await Task.Delay(options.ChangePollInterval, time, token);
+                var left = until - time.GetUtcNow();
+                if (current.State == "running" || left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                await Task.Delay(left < options.ChangePollInterval ? left : options.ChangePollInterval, time, token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller left or the deadline came while following: the change stands, the answer is "in progress".
+            cut = true;
         }
 
         var after = Summary(current);
-        if (current.State != "running")
+        if (cut || current.State != "running")
         {
-            return Answer(ChangeOutcome.Accepted, $"ACK accepted the change; cluster {cluster.ClusterId} is still {current.State}. Check GET /clusters/{cluster.ClusterId}/kms later.") with { After = after };
+            var why = cut ? "following it was cut short (the caller left or the deadline came)" : $"cluster {cluster.ClusterId} is still {current.State}";
+            return Answer(ChangeOutcome.Accepted, $"ACK accepted the change; {why}. Check GET /clusters/{cluster.ClusterId}/kms later.") with { After = after };
         }
 
         var verified = request.DisableEncryption
@@ -273,6 +355,43 @@ internal sealed class EncryptionService(
             { After = after, ErrorCode = "NotVerified" };
     }
 
+    private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.Zero;
+
+    private bool IsWaived(AckFcPolicy policy, string ruleId, AckCluster cluster)
+    {
+        var now = time.GetUtcNow();
+        return policy.Waivers.Any(w => w.RuleId == ruleId && w.Expires > now && w.Selector.Matches(cluster));
+    }
+
+    private AuditRecord Record(EncryptionChangeRequest request, LoadedPolicy loaded, EncryptionChangeResult result, string outcome) => new()
+    {
+        Time = time.GetUtcNow(),
+        Actor = request.Actor,
+        Action = "UpdateKMSEncryption",
+        ClusterId = request.ClusterId,
+        RegionId = result.RegionId,
+        KmsKeyId = result.ResolvedKmsKeyId ?? request.KmsKeyId,
+        DisableEncryption = request.DisableEncryption,
+        DryRun = request.DryRun,
+        Reason = request.Reason,
+        Decision = result.Decision,
+        PolicyVersion = loaded.Version,
+        RequestId = request.RequestId,
+        CloudRequestIds = result.CloudRequestIds,
+        Outcome = outcome,
+        Message = result.Message,
+    };
+
+    /// <summary>What one change has got to: whether the write was sent (then nothing may throw past the audit).</summary>
+    private sealed class ChangeProgress
+    {
+        public volatile bool Written;
+        public string? RegionId;
+    }
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "Cloud failure while {What} for cluster {ClusterId} (request {RequestId}): {Error}")]
+    private static partial void LogCloudFailure(ILogger logger, string what, string clusterId, string requestId, string error);
+
     private async Task<AckCluster?> FindClusterAsync(string clusterId, string? regionId, CancellationToken token)
     {
         IEnumerable<string> regions = regionId is null ? options.Regions : [regionId];
@@ -280,7 +399,9 @@ internal sealed class EncryptionService(
         {
             try
             {
-                return await ack.GetClusterAsync(region, clusterId, token);
+                var cluster = await ack.GetClusterAsync(region, clusterId, token);
+                // DescribeClusterDetail finds a cluster whatever region's endpoint is asked: act only inside the configured scope.
+                return options.Regions.Contains(cluster.RegionId, StringComparer.Ordinal) ? cluster : null;
             }
             catch (AlibabaCloudException e) when (e.Kind == AlibabaCloudErrorKind.NotFound)
             {
@@ -291,16 +412,18 @@ internal sealed class EncryptionService(
         return null;
     }
 
-    private async Task<KeyEvidence> ReadKeyAsync(string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token)
+    /// <summary>The key's evidence, and the failure of a listing the evidence lacks because of it (null when none failed).</summary>
+    private async Task<(KeyEvidence Evidence, AlibabaCloudException? ListingFailure)> ReadKeyAsync(string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token)
     {
         KmsKeyMetadata metadata;
+        AlibabaCloudException? listingFailure = null;
         try
         {
             metadata = await kms.DescribeKeyAsync(region, keyIdOrAlias, token);
         }
         catch (AlibabaCloudException e)
         {
-            return KeyEvidence.Failed(e);
+            return (KeyEvidence.Failed(e), null);
         }
 
         bool? isService;
@@ -316,9 +439,10 @@ internal sealed class EncryptionService(
                 }
             }
         }
-        catch (AlibabaCloudException)
+        catch (AlibabaCloudException e)
         {
             isService = null;
+            listingFailure = e;
         }
 
         List<string>? aliases = null;
@@ -335,9 +459,10 @@ internal sealed class EncryptionService(
                     }
                 }
             }
-            catch (AlibabaCloudException)
+            catch (AlibabaCloudException e)
             {
                 // Without the listing only the alias the caller named can match the allow-list.
+                listingFailure ??= e;
             }
 
             if (aliases.Any(a => a.StartsWith("alias/acs/", StringComparison.Ordinal)))
@@ -346,21 +471,28 @@ internal sealed class EncryptionService(
             }
         }
 
-        return KeyEvidence.Read(metadata, isService, aliases);
+        return (KeyEvidence.Read(metadata, isService, aliases), listingFailure);
     }
 
     private static EncryptionSummary Summary(AckCluster cluster) => EncryptionSummary.From(cluster.Encryption);
 
-    private static EncryptionChangeResult CloudFailure(EncryptionChangeRequest request, LoadedPolicy loaded, AlibabaCloudException e, string what)
+    /// <summary>
+    /// A cloud failure as the caller sees it: the cloud's code, status and request id, and no more. The cloud's own
+    /// message (it may quote the canonical request, the access key id, the endpoint) goes to the log only.
+    /// </summary>
+    private EncryptionChangeResult CloudFailure(EncryptionChangeRequest request, LoadedPolicy loaded, AlibabaCloudException e, string what)
     {
+        LogCloudFailure(log, what, request.ClusterId, request.RequestId, e.Message);
         var outcome = e.Kind switch
         {
             AlibabaCloudErrorKind.Conflict => ChangeOutcome.Conflict,
             AlibabaCloudErrorKind.NotFound => ChangeOutcome.NotFound,
-            AlibabaCloudErrorKind.ClientError when e.StatusCode is 400 => ChangeOutcome.Invalid,
             _ => ChangeOutcome.CloudFailed,
         };
-        return Result(request, loaded, outcome, $"The cloud refused {what}: {e.Code}: {e.ErrorMessage}", e.RequestId is null ? [] : [e.RequestId]) with { ErrorCode = e.Code };
+        var status = e.StatusCode is { } code ? $"HTTP {code}, " : string.Empty;
+        return Result(request, loaded, outcome,
+            $"The cloud failed {what}: {e.Code} ({status}cloud request id {e.RequestId ?? "none"}); see the function's log for request {request.RequestId}.",
+            e.RequestId is null ? [] : [e.RequestId]) with { ErrorCode = e.Code };
     }
 
     private static EncryptionChangeResult Result(EncryptionChangeRequest request, LoadedPolicy loaded, ChangeOutcome outcome, string message, IReadOnlyList<string> requestIds) => new()
