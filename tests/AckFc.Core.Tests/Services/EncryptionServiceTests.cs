@@ -22,6 +22,7 @@ public sealed class EncryptionServiceTests
     private const string ProtectProd = """
         version: 1
         encryption:
+          required: { none: true }
           neverDisable:
             tags: { env: prod }
         """;
@@ -208,7 +209,8 @@ public sealed class EncryptionServiceTests
         Assert.Equal(ChangeOutcome.Conflict, second.Outcome);
         Assert.Equal(ChangeOutcome.Applied, done.Outcome);
         await ack.ReceivedWithAnyArgs(1).UpdateKmsEncryptionAsync(default!, default!, default!, default);
-        Assert.Equal(2, audit.Records.Count);
+        // The conflict, the change when ACK accepted it, and the change when verified.
+        Assert.Equal(["Conflict", "Accepted", "Applied"], audit.Records.Select(r => r.Outcome));
     }
 
     [Fact]
