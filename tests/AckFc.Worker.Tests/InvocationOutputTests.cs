@@ -9,7 +9,7 @@ namespace AckFc.Worker.Tests;
 
 public sealed partial class ChattyHttpFunction(ILogger<ChattyHttpFunction> logger) : IHttpFunction
 {
-    public const int Lines = 300;
+    public const int Lines = 2000;
 
     [Function("chatty")]
     public Task<HttpResponseData> RunAsync([HttpTrigger("GET", "POST")] HttpRequestData request, FunctionContext context)
