@@ -8,9 +8,6 @@ public sealed class SweepGate
 {
     private int running;
 
-    /// <summary>True while a sweep holds the gate.</summary>
-    public bool Busy => Volatile.Read(ref running) != 0;
-
     /// <summary>Takes the gate; false when a sweep already holds it. Dispose the result to release it.</summary>
     public bool TryEnter(out IDisposable? release)
     {

@@ -178,13 +178,13 @@ public sealed class SweepDeadlineEndToEndTests : LocalRunTest
     public async Task Sweeps_SecondWhileOneRuns_409WithRetryAfter()
     {
         Hang("DescribeKey");
-        var gate = Stack.Host.Services.GetRequiredService<SweepGate>();
         var first = Client.SendAsync(SignedSweep(10));
-        // The first holds the instance's one sweep slot while its keys hang (5 s of sweep before its reserve).
+        // The gate is taken before the first cloud call: once the clusters are listed, the first holds the
+        // instance's one sweep slot, and its keys hang (5 s of sweep before its reserve).
         var until = DateTime.UtcNow.AddSeconds(5);
-        while (!gate.Busy)
+        while (Stack.Emulator.State.CountOf("DescribeClustersV1") < Stack.Regions.Count)
         {
-            Assert.True(DateTime.UtcNow < until, "the first sweep never took the gate");
+            Assert.True(DateTime.UtcNow < until, "the first sweep never listed the clusters");
             await Task.Delay(10);
         }
 
