@@ -8,8 +8,12 @@ using AckFc.Worker;
 
 namespace AckFc.Functions;
 
-/// <summary>The scheduled compliance sweep (contracts §3). A failed sweep throws, so Function Compute sees 404 + x-fc-status and retries.</summary>
-public sealed class ComplianceFunction(IComplianceService compliance, IReportPublisher publisher) : ITimerFunction
+/// <summary>
+/// The scheduled compliance sweep (contracts §3). The report set is always written; the answer is a summary
+/// (contracts §8). A sweep that could not read or do everything answers 404 + x-fc-status (failure destination,
+/// metrics, retries) with that summary, and logs one Error line naming the regions and codes.
+/// </summary>
+public sealed class ComplianceFunction(IComplianceService compliance, IReportPublisher publisher, TimeProvider time) : ITimerFunction
 {
     public const string Schedule = "CRON_TZ=Asia/Shanghai 0 0 3 * * *";
 
@@ -26,12 +30,11 @@ public sealed class ComplianceFunction(IComplianceService compliance, IReportPub
             throw new InvalidEventException($"The timer payload is not a sweep request ({e.Field}): {e.Message}");
         }
 
-        var report = await compliance.SweepAsync(
-            new SweepRequest(payload.Mode, payload.Regions, SweepIdOf(timer), "compliance sweep", timer.TriggerTime, context.Deadline),
-            context.CancellationToken);
-        var published = await publisher.PublishAsync(report, context.CancellationToken);
-        // Streamed onto the connection: the answer of a fleet-sized sweep is not copied into memory first.
-        return ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport);
+        var published = await SweepRun.RunAsync(compliance, publisher,
+            new SweepRequest(payload.Mode, payload.Regions, SweepIdOf(timer), "compliance sweep", timer.TriggerTime), context, time);
+        var failure = SweepRun.FailureOf(published.Report);
+        var answer = JsonSerializer.SerializeToUtf8Bytes(SweepRun.Answer(published, failure), FunctionsJsonContext.Default.SweepAnswer);
+        return failure is null ? answer : throw new EventFailedException("SweepIncomplete", failure, answer);
     }
 
     /// <summary>The same trigger (name and time) always gets the same id, so Function Compute's retry is recognised.</summary>

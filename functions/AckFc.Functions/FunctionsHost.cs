@@ -35,6 +35,8 @@ public static class FunctionsHost
         builder.Services.AddAckFcReporting(configuration);
         builder.Services.TryAddSingleton(_ => WebhookOptions.FromConfiguration(configuration));
         builder.Services.TryAddSingleton<WebhookAuthenticator>();
+        builder.Services.AddSingleton<ISecretMasker>(sp => new HostSecretMasker(configuration, sp.GetRequiredService<WebhookOptions>()));
+        builder.Services.TryAddSingleton<SweepGate>();
 
         // Function Compute hands each invocation the role's STS credentials; they win over the environment.
         builder.UseMiddleware(static (context, next) =>
@@ -85,4 +87,5 @@ public static class FunctionsHost
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(ClusterKmsStatus))]
 [JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(SweepAnswer))]
 internal sealed partial class FunctionsJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AckFc.Functions;
 
@@ -156,11 +157,21 @@ public sealed class WebhookFunction(
     private async Task<HttpResponseData> SweepAsync(HttpRequestData request, string keyId, FunctionContext context)
     {
         var payload = Payloads.ParseSweep(request.Body, "body");
-        var report = await compliance.SweepAsync(
-            new SweepRequest(payload.Mode, payload.Regions, "manual-" + context.InvocationId, "webhook:" + keyId, Deadline: context.Deadline),
-            context.CancellationToken);
-        var published = await publisher.PublishAsync(report, context.CancellationToken);
-        return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
+        // One fleet sweep at a time per instance; its own deadline leaves time to publish (no 500 at the deadline).
+        if (!context.InstanceServices.GetRequiredService<SweepGate>().TryEnter(out var release))
+        {
+            var busy = Problem(409, "Conflict", "A sweep is already running on this instance; try again when it has finished.");
+            busy.Headers["Retry-After"] = "60";
+            return busy;
+        }
+
+        using (release)
+        {
+            var published = await SweepRun.RunAsync(compliance, publisher,
+                new SweepRequest(payload.Mode, payload.Regions, "manual-" + context.InvocationId, "webhook:" + keyId), context,
+                context.InstanceServices.GetRequiredService<TimeProvider>());
+            return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
+        }
     }
 
     /// <summary>503 (try again) for throttling, an unavailable service and time running out; 502 for the rest of the cloud's failures.</summary>

@@ -19,7 +19,8 @@ internal sealed partial class CustomRuntimeAdapter(
     IReadOnlyList<FunctionMiddleware> middleware,
     IServiceProvider services,
     ILoggerFactory loggers,
-    TimeProvider time)
+    TimeProvider time,
+    ConsoleLines output)
 {
     /// <summary>Event bodies are read up to this size; past it the function is told so.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -35,6 +36,12 @@ internal sealed partial class CustomRuntimeAdapter(
 
     /// <summary>Stop this long before Function Compute's deadline, to answer instead of being killed.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The margin before the deadline at which <see cref="FunctionContext.CancellationToken"/> fires: <see cref="DeadlineMargin"/>,
+    /// but never more than a quarter of a short timeout (a 3 s invocation keeps 2.25 s of work).
+    /// </summary>
+    public static TimeSpan MarginFor(TimeSpan timeout) => TimeSpan.FromTicks(Math.Min(DeadlineMargin.Ticks, timeout.Ticks / 4));
 
     private static readonly ResponseBody Healthy = ResponseBody.FromBytes("{\"status\":\"ok\"}"u8.ToArray());
 
@@ -53,18 +60,18 @@ internal sealed partial class CustomRuntimeAdapter(
             "/pre-stop" when HttpMethods.IsGet(http.Request.Method) => "/pre-stop",
             _ => "/http-invoke",
         };
-        var requestId = Header(http, "x-fc-request-id") ?? Guid.NewGuid().ToString("n");
+        // The id goes into log lines, scopes and sweep ids: a caller reaching the port directly must not forge lines.
+        var requestId = InvocationIds.Sanitise(Header(http, "x-fc-request-id")) ?? Guid.NewGuid().ToString("n");
         switch (kind)
         {
             case "/initialize":
-                Console.Out.WriteLine($"FC Initialize Start RequestId: {requestId}");
-                Console.Out.WriteLine($"FC Initialize End RequestId: {requestId}");
+                output.WriteLine($"FC Initialize Start RequestId: {requestId}");
+                output.WriteLine($"FC Initialize End RequestId: {requestId}");
                 http.Response.StatusCode = 200;
                 return;
             case "/pre-stop":
-                Console.Out.WriteLine($"FC PreStop Start RequestId: {requestId}");
-                await Console.Out.FlushAsync();
-                Console.Out.WriteLine($"FC PreStop End RequestId: {requestId}");
+                output.WriteLine($"FC PreStop Start RequestId: {requestId}");
+                output.WriteLine($"FC PreStop End RequestId: {requestId}");
                 http.Response.StatusCode = 200;
                 return;
             case "/invoke":
@@ -85,13 +92,25 @@ internal sealed partial class CustomRuntimeAdapter(
 
     private async Task InvokeEventAsync(HttpContext http, string requestId)
     {
-        Console.Out.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        output.WriteLine($"FC Invoke Start RequestId: {requestId}");
         var usage = InvocationUsage.Start(time);
+        var finished = false;
+        void Finish()
+        {
+            // Every line of the invocation is out before its answer completes (FC may freeze the instance then).
+            if (!finished)
+            {
+                finished = true;
+                usage.Log(logger, requestId);
+                output.WriteLine($"FC Invoke End RequestId: {requestId}");
+            }
+        }
+
         try
         {
             if (timer is null)
             {
-                await EventFailure(http, "NoEventFunction", "This instance serves no event function (see ACKFC_FUNCTION).");
+                await EventFailure(http, "NoEventFunction", "This instance serves no event function (see ACKFC_FUNCTION).", finish: Finish);
                 return;
             }
 
@@ -103,18 +122,23 @@ internal sealed partial class CustomRuntimeAdapter(
             }
             catch (InvalidEventException e)
             {
-                await EventFailure(http, "InvalidEvent", e.Message);
+                await EventFailure(http, "InvalidEvent", e.Message, finish: Finish);
                 return;
             }
 
             ResponseBody? answer = null;
             await RunAsync(http, requestId, timer, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
             http.Response.Headers["x-fc-status"] = "200";
-            await Write(http, 200, "application/json", answer ?? ResponseBody.Empty);
+            await Write(http, 200, "application/json", answer ?? ResponseBody.Empty, Finish);
         }
         catch (InvalidEventException e)
         {
-            await EventFailure(http, "InvalidEvent", e.Message);
+            await EventFailure(http, "InvalidEvent", e.Message, finish: Finish);
+        }
+        catch (EventFailedException e)
+        {
+            LogEventFailed(logger, requestId, e.ErrorType, Mask(http, e.Message));
+            await EventFailure(http, e.ErrorType, e.Message, e.Body, Finish);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -122,24 +146,33 @@ internal sealed partial class CustomRuntimeAdapter(
         }
         catch (Exception e)
         {
-            LogUnhandled(logger, e.GetType().Name, requestId);
-            await EventFailure(http, e.GetType().Name, "The function failed; see the function's logs for request " + requestId + ".");
+            LogUnhandled(logger, e.GetType().Name, requestId, Mask(http, Describe(e)));
+            await EventFailure(http, e.GetType().Name, "The function failed; see the function's logs for request " + requestId + ".", finish: Finish);
         }
         finally
         {
-            usage.Log(logger, requestId);
-            Console.Out.WriteLine($"FC Invoke End RequestId: {requestId}");
+            Finish();
         }
     }
 
     private async Task InvokeHttpAsync(HttpContext http, string requestId)
     {
-        Console.Out.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        output.WriteLine($"FC Invoke Start RequestId: {requestId}");
+        var finished = false;
+        void Finish()
+        {
+            if (!finished)
+            {
+                finished = true;
+                output.WriteLine($"FC Invoke End RequestId: {requestId}");
+            }
+        }
+
         try
         {
             if (this.http is not { } function)
             {
-                await Write(http, 404, "application/problem+json", Problem(404, "Not Found", "This instance serves no HTTP function (see ACKFC_FUNCTION)."));
+                await Write(http, 404, "application/problem+json", Problem(404, "Not Found", "This instance serves no HTTP function (see ACKFC_FUNCTION)."), Finish);
                 return;
             }
 
@@ -180,23 +213,25 @@ internal sealed partial class CustomRuntimeAdapter(
                 http.Response.Headers[name] = value;
             }
 
-            await Write(http, response.StatusCode, response.ContentType, response.Body);
+            await Write(http, response.StatusCode, response.ContentType, response.Body, Finish);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            // Never show internals to a caller: the log has the type and the request id.
-            LogUnhandled(logger, e.GetType().Name, requestId);
+            // Never show internals to a caller: the log has the type, the (masked) message and the request id.
+            LogUnhandled(logger, e.GetType().Name, requestId, Mask(http, Describe(e)));
             if (!http.Response.HasStarted)
             {
-                await Write(http, 500, "application/problem+json", Problem(500, "Internal Server Error", "The function failed; quote request id " + requestId + "."));
+                // Function Compute counts the invocation as failed only with x-fc-status 404.
+                http.Response.Headers["x-fc-status"] = "404";
+                await Write(http, 500, "application/problem+json", Problem(500, "Internal Server Error", "The function failed; quote request id " + requestId + "."), Finish);
             }
         }
         finally
         {
-            Console.Out.WriteLine($"FC Invoke End RequestId: {requestId}");
+            Finish();
         }
     }
 
@@ -208,8 +243,8 @@ internal sealed partial class CustomRuntimeAdapter(
         if (double.TryParse(Header(http, "x-fc-function-timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
             deadline = now.AddSeconds(seconds);
-            var budget = TimeSpan.FromSeconds(seconds) - DeadlineMargin;
-            cancellation.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.FromSeconds(seconds / 2));
+            var timeout = TimeSpan.FromSeconds(seconds);
+            cancellation.CancelAfter(timeout - MarginFor(timeout));
         }
 
         var id = Header(http, "x-fc-access-key-id");
@@ -241,7 +276,7 @@ internal sealed partial class CustomRuntimeAdapter(
         await next();
     }
 
-    private static async Task EventFailure(HttpContext http, string type, string message)
+    private static async Task EventFailure(HttpContext http, string type, string message, ResponseBody? answer = null, Action? finish = null)
     {
         if (http.Response.HasStarted)
         {
@@ -251,19 +286,51 @@ internal sealed partial class CustomRuntimeAdapter(
         }
 
         http.Response.Headers["x-fc-status"] = "404";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new EventError(message, type), WorkerJsonContext.Default.EventError);
-        await Write(http, 404, "application/json", body);
+        var body = answer ?? JsonSerializer.SerializeToUtf8Bytes(new EventError(message, type), WorkerJsonContext.Default.EventError);
+        await Write(http, 404, "application/json", body, finish);
+    }
+
+    /// <summary>An exception's own message and those of its inner exceptions, bounded; never its stack or data.</summary>
+    internal static string Describe(Exception e)
+    {
+        var text = new StringBuilder(e.Message);
+        var depth = 0;
+        for (var inner = e.InnerException; inner is not null && depth < 3; inner = inner.InnerException, depth++)
+        {
+            text.Append(" (").Append(inner.GetType().Name).Append(": ").Append(inner.Message).Append(')');
+        }
+
+        return text.Length > 2000 ? text.ToString(0, 2000) + "…" : text.ToString();
+    }
+
+    /// <summary>The invocation's own credentials, then whatever the host registered, masked out of <paramref name="text"/>.</summary>
+    private string Mask(HttpContext http, string text)
+    {
+        text = SecretMasking.Mask(text, [Header(http, "x-fc-access-key-secret"), Header(http, "x-fc-security-token")]);
+        foreach (var masker in services.GetServices<ISecretMasker>())
+        {
+            text = masker.Mask(text);
+        }
+
+        return text;
     }
 
     internal static byte[] Problem(int status, string title, string detail) =>
         JsonSerializer.SerializeToUtf8Bytes(new ProblemBody("about:blank", title, status, detail), WorkerJsonContext.Default.ProblemBody);
 
-    private static async Task Write(HttpContext http, int status, string contentType, ResponseBody body)
+    /// <param name="finish">Writes the invocation's last lines. A body of known length completes the answer with its last
+    /// byte, so they go first; a streamed (chunked) body completes only when the handler returns, after them.</param>
+    private static async Task Write(HttpContext http, int status, string contentType, ResponseBody body, Action? finish = null)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = contentType;
         // A streamed body goes out chunked: nothing is buffered to learn its length first.
         http.Response.ContentLength = body.Length;
+        if (body.Length is not null)
+        {
+            finish?.Invoke();
+        }
+
         await body.WriteToAsync(http.Response.Body, http.RequestAborted);
     }
 
@@ -336,8 +403,11 @@ internal sealed partial class CustomRuntimeAdapter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Count} request bodies as too slow or malformed (last status {Status}); at most one such line per {Seconds} s")]
     private static partial void LogBadBodies(ILogger logger, long count, int status, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in invocation {RequestId}")]
-    private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in invocation {RequestId}: {ErrorMessage}")]
+    private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId, string errorMessage);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invocation {RequestId} failed ({ErrorType}): {ErrorMessage}")]
+    private static partial void LogEventFailed(ILogger logger, string requestId, string errorType, string errorMessage);
 }
 
 internal sealed record EventError(string ErrorMessage, string ErrorType);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace AckFc.Worker;
 
@@ -35,7 +36,21 @@ public sealed class FunctionsApplicationBuilder
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             o.UseUtcTimestamp = true;
         });
+        // Keep the JSON formatter, drop the console provider's background queue: lines are written as they are logged.
+        for (var i = web.Services.Count - 1; i >= 0; i--)
+        {
+            if (web.Services[i].ServiceType == typeof(ILoggerProvider) && web.Services[i].ImplementationType == typeof(ConsoleLoggerProvider))
+            {
+                web.Services.RemoveAt(i);
+            }
+        }
+
+        web.Services.AddSingleton(_ => new ConsoleLines(Output ?? Console.Out));
+        web.Services.AddSingleton<ILoggerProvider, SynchronousConsoleLoggerProvider>();
     }
+
+    /// <summary>Where the FC lines and the log lines go. Default: standard output (Function Compute collects it).</summary>
+    public TextWriter? Output { get; set; }
 
     public IServiceCollection Services => web.Services;
 
@@ -134,7 +149,7 @@ public sealed class FunctionsApplication : IAsyncDisposable
         this.app = app;
         Functions = [.. functions.Select(f => f.Metadata)];
         var adapter = new CustomRuntimeAdapter(functions, middleware, app.Services, app.Services.GetRequiredService<ILoggerFactory>(),
-            app.Services.GetService<TimeProvider>() ?? TimeProvider.System);
+            app.Services.GetService<TimeProvider>() ?? TimeProvider.System, app.Services.GetRequiredService<ConsoleLines>());
         app.Run(adapter.HandleAsync);
     }
 

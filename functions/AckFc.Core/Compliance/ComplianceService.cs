@@ -58,7 +58,7 @@ internal sealed partial class ComplianceService(
         var actions = new List<RemediationAction>();
         if (request.Mode == SweepMode.Remediate && loaded.Policy.Remediation.Any)
         {
-            actions = await RemediateAsync(request, loaded, results.Values.ToList(), errors, deadline.Token);
+            actions = await RemediateAsync(request, loaded, results.Values.ToList(), errors, deadline.Token, cancellationToken);
         }
         else if (loaded.Policy.Remediation.Any)
         {
@@ -297,7 +297,8 @@ internal sealed partial class ComplianceService(
     }
 
     private async Task<List<RemediationAction>> RemediateAsync(
-        SweepRequest request, LoadedPolicy loaded, IReadOnlyList<RegionResult> regions, ConcurrentQueue<ReportError> errors, CancellationToken token)
+        SweepRequest request, LoadedPolicy loaded, IReadOnlyList<RegionResult> regions, ConcurrentQueue<ReportError> errors, CancellationToken token,
+        CancellationToken invocation)
     {
         var cap = loaded.Policy.Remediation.MaxChangesPerSweep;
         var done = new List<RemediationAction>();
@@ -316,7 +317,7 @@ internal sealed partial class ComplianceService(
                 continue;
             }
 
-            var result = await ApplyAsync(request, action, cluster, token);
+            var result = await ApplyAsync(request, action, cluster, token, invocation);
             if (result.Status == RemediationStatus.Applied)
             {
                 applied++;
@@ -346,8 +347,11 @@ internal sealed partial class ComplianceService(
     }
 
     /// <summary>Re-reads the state right before acting, so a retried sweep never applies an action twice.</summary>
-    private async Task<RemediationAction> ApplyAsync(SweepRequest request, RemediationAction action, AckCluster? cluster, CancellationToken token)
+    private async Task<RemediationAction> ApplyAsync(
+        SweepRequest request, RemediationAction action, AckCluster? cluster, CancellationToken token, CancellationToken invocation)
     {
+        var started = time.GetUtcNow();
+        var writing = false;
         try
         {
             switch (action.Kind)
@@ -358,7 +362,8 @@ internal sealed partial class ComplianceService(
                         token);
                     return change.Outcome switch
                     {
-                        ChangeOutcome.Applied or ChangeOutcome.Accepted => action with { Status = RemediationStatus.Applied, Reason = change.Message, RequestId = change.CloudRequestIds.Count > 0 ? change.CloudRequestIds[^1] : null },
+                        ChangeOutcome.Applied => action with { Status = RemediationStatus.Applied, Reason = change.Message, RequestId = change.CloudRequestIds.Count > 0 ? change.CloudRequestIds[^1] : null },
+                        ChangeOutcome.Accepted => action with { Status = RemediationStatus.Applied, Reason = "Accepted by ACK, state unconfirmed: " + change.Message, RequestId = change.CloudRequestIds.Count > 0 ? change.CloudRequestIds[^1] : null },
                         ChangeOutcome.NoChange => action with { Status = RemediationStatus.Skipped, Reason = "Already encrypted when re-read: " + change.Message },
                         ChangeOutcome.Denied or ChangeOutcome.Conflict or ChangeOutcome.Invalid or ChangeOutcome.NotFound =>
                             action with { Status = RemediationStatus.Skipped, Reason = change.Message, ErrorCode = change.ErrorCode },
@@ -379,6 +384,7 @@ internal sealed partial class ComplianceService(
                         return action with { Status = RemediationStatus.Skipped, Reason = $"Already done when re-read (key {key.KeyId} is {key.KeyState})." };
                     }
 
+                    writing = true;
                     var requestId = action.Kind switch
                     {
                         RemediationKind.CancelKeyDeletion => await kms.CancelKeyDeletionAsync(action.RegionId, key.KeyId, token),
@@ -392,9 +398,68 @@ internal sealed partial class ComplianceService(
         {
             return action with { Status = RemediationStatus.Failed, ErrorCode = e.Code, RequestId = e.RequestId, Reason = $"{Describe(action.Kind)} failed: {e.Code}: {e.ErrorMessage}" };
         }
+        catch (OperationCanceledException) when (action.Kind == RemediationKind.EnableEncryption || writing)
+        {
+            // The write may have reached the cloud before the deadline cut the call (or ACK's follow-up) short: re-read
+            // once, so an accepted action is never recorded as not applied.
+            return await ConfirmAsync(action, started, invocation);
+        }
         catch (OperationCanceledException)
         {
             return action with { Status = RemediationStatus.Planned, Reason = action.Reason + " (not applied: the sweep reached its deadline)" };
+        }
+    }
+
+    /// <summary>How long the one re-read after an interrupted action may take.</summary>
+    internal static readonly TimeSpan ConfirmBudget = TimeSpan.FromSeconds(5);
+
+    private async Task<RemediationAction> ConfirmAsync(RemediationAction action, DateTimeOffset started, CancellationToken invocation)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(invocation);
+        budget.CancelAfter(ConfirmBudget);
+        try
+        {
+            if (action.Kind == RemediationKind.EnableEncryption)
+            {
+                var now = await ack.GetClusterAsync(action.RegionId, action.ClusterId!, budget.Token);
+                var reached = now.Encryption.State == EncryptionState.Enabled && now.Encryption.KmsKeyId == action.KmsKeyId;
+                if (reached || now.State != "running" || now.Updated >= started)
+                {
+                    return action with
+                    {
+                        Status = RemediationStatus.Applied,
+                        Reason = reached
+                            ? $"Enabled encryption with {action.KmsKeyId} (the sweep's deadline cut the follow-up short; confirmed on re-read)."
+                            : $"Accepted by ACK, state unconfirmed: the sweep's deadline cut the follow-up short while cluster {action.ClusterId} was {now.State}.",
+                    };
+                }
+            }
+            else
+            {
+                var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, budget.Token);
+                var done = action.Kind switch
+                {
+                    RemediationKind.CancelKeyDeletion => key.KeyState != "PendingDeletion",
+                    RemediationKind.EnableDeletionProtection => key.DeletionProtection,
+                    RemediationKind.EnableKey => key.KeyState != "Disabled",
+                    _ => false,
+                };
+                if (done)
+                {
+                    return action with { Status = RemediationStatus.Applied, Reason = $"{Describe(action.Kind)} key {key.KeyId} (the answer was cut short by the sweep's deadline; confirmed on re-read)." };
+                }
+            }
+
+            return action with { Status = RemediationStatus.Planned, Reason = action.Reason + " (not applied: the sweep reached its deadline; confirmed on re-read)" };
+        }
+        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
+        {
+            return action with
+            {
+                Status = RemediationStatus.Failed,
+                ErrorCode = "Unconfirmed",
+                Reason = $"{Describe(action.Kind)} {action.KmsKeyId} was interrupted by the sweep's deadline after it may have reached the cloud; whether it was applied is unconfirmed (the next sweep re-reads it).",
+            };
         }
     }
 

@@ -3,9 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Reporting;
 using AckFc.Functions;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AckFc.Local.Runner;
@@ -97,8 +99,29 @@ public sealed class LocalRun : IAsyncDisposable
         request.Headers.Add("x-fc-function-timeout", "600");
         using var response = await client.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var report = response.IsSuccessStatusCode ? JsonSerializer.Deserialize(text, ReportJsonContext.Default.ComplianceReport) : null;
+        // The timer's answer is a summary (a failed sweep's too); the full report is read from the store it names.
+        ComplianceReport? report = null;
+        if (SweepIdOf(text) is { } sweepId)
+        {
+            report = await Host.Services.GetRequiredService<IReportStore>().LoadAsync(sweepId, cancellationToken);
+        }
+
         return (report, (int)response.StatusCode, text);
+    }
+
+    private static string? SweepIdOf(string answer)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(answer);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("sweepId", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A ready-to-paste signed curl for the webhook (valid for five minutes, once).</summary>

@@ -57,6 +57,13 @@ internal static class SweepCommand
         new ConsoleReportTable(stdout, ConsoleReportTable.ColourWanted()).Write(report);
         await stdout.WriteLineAsync();
         await WriteReportFilesAsync(stdout, settings.ReportDirectory, report.SweepId);
+        if (status != 200)
+        {
+            // The report was written, but Function Compute would count this sweep as failed (contracts §2).
+            await stderr.WriteLineAsync($"The sweep is incomplete (HTTP {status}): {body}");
+            return 1;
+        }
+
         return 0;
     }
 
