@@ -1,11 +1,15 @@
 using System.Globalization;
+using System.Text;
 using AckFc.Core.Compliance;
 
 namespace AckFc.Core.Reporting;
 
 /// <summary>
-/// One row per finding, RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled.
-/// Text that a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe.
+/// One row per finding, RFC 4180: CRLF line ends, fields with a comma, semicolon, quote or line break quoted, quotes
+/// doubled, so the file reads the same whether a spreadsheet splits on <c>,</c> or (in locales whose list separator it
+/// is) on <c>;</c>. Text that a spreadsheet would run as a formula (starting, after any spaces, with = + - @, tab, CR or
+/// LF, or their full-width forms) gets a leading apostrophe, and control and bidi characters are spelled out
+/// (<see cref="VisibleText"/>).
 /// </summary>
 public static class CsvReportRenderer
 {
@@ -66,6 +70,51 @@ public static class CsvReportRenderer
         csv.Write("\r\n");
     }
 
+    private static readonly System.Buffers.SearchValues<char> FormulaLeading = System.Buffers.SearchValues.Create("=+-@\t\uFF1D\uFF0B\uFF0D\uFF20");
+
+    private static readonly System.Buffers.SearchValues<char> NeedsQuotes = System.Buffers.SearchValues.Create(",;\"\r\n");
+
+    /// <summary>
+    /// An apostrophe before every formula-leading character where a spreadsheet could start a cell: the field's start,
+    /// and (for the reading that splits on <c>;</c>, where quotes inside a cell are literal) after each semicolon and
+    /// line break inside the field. Spaces and quotes in front are skipped: <c>" =1"</c> still starts a formula.
+    /// </summary>
+    internal static string Neutralise(string value)
+    {
+        if (value[0] is '\r' or '\n')
+        {
+            value = "'" + value;
+        }
+
+        if (value.AsSpan().IndexOfAny(FormulaLeading) < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 4);
+        var cellStart = true;
+        foreach (var c in value)
+        {
+            if (cellStart && c is not (' ' or '"'))
+            {
+                if (c is '=' or '+' or '-' or '@' or '\t' or '\uFF1D' or '\uFF0B' or '\uFF0D' or '\uFF20')
+                {
+                    builder.Append('\'');
+                }
+
+                cellStart = false;
+            }
+
+            builder.Append(c);
+            if (c is ';' or '\r' or '\n')
+            {
+                cellStart = true;
+            }
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>One field: neutralised against formula injection, then quoted when RFC 4180 requires it.</summary>
     public static string Field(string? value)
     {
@@ -74,12 +123,9 @@ public static class CsvReportRenderer
             return string.Empty;
         }
 
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
+        value = Neutralise(VisibleText.Of(value));
 
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0
+        return value.AsSpan().IndexOfAny(NeedsQuotes) >= 0
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
     }

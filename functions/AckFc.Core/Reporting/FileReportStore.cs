@@ -10,13 +10,25 @@ namespace AckFc.Core.Reporting;
 /// <summary>
 /// Report sets in a directory (a NAS mount on Function Compute): <c>2026-11-28T030000Z_&lt;sweepId&gt;/report.*</c>,
 /// <c>publish.json</c> (the set's state) and <c>latest.json</c>. Every file is written to a temporary file in the same
-/// directory and renamed over the target, so a reader never sees half a report.
+/// directory and renamed over the target, so a reader never sees half a report. Markers of a sweep (create-only files)
+/// live under <c>.markers/&lt;sweepId&gt;_&lt;hash&gt;/</c>; temporary files that a crashed run left behind are removed
+/// once they are older than <see cref="LeftoverAge"/>.
 /// </summary>
 internal sealed partial class FileReportStore(IOptions<ReportingOptions> options, ILogger<FileReportStore> logger) : IReportStore
 {
     public const string LatestFileName = "latest.json";
     public const string ReportFileName = "report.json";
     public const string StateFileName = "publish.json";
+    public const string MarkerDirectoryName = ".markers";
+
+    /// <summary>
+    /// A temporary file untouched for this long belongs to a run that crashed: a live writer writes its file in seconds
+    /// (and keeps touching it), so one hour leaves a wide margin for a slow NAS and a concurrent instance.
+    /// </summary>
+    public static readonly TimeSpan LeftoverAge = TimeSpan.FromHours(1);
+
+    /// <summary>Marker directories of sweeps that never saved a set are removed after this long.</summary>
+    public static readonly TimeSpan OrphanMarkerAge = TimeSpan.FromDays(2);
 
     private string Root => Path.GetFullPath(options.Value.ReportDirectory);
 
@@ -77,16 +89,107 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
             cancellationToken);
 
         // latest.json last, a copy of the set's report.json: a set is complete on disk before anything points at it.
-        written.Add(await WriteAtomicallyAsync(
-            Path.Combine(root, LatestFileName),
-            async (stream, ct) =>
-            {
-                await using var source = new FileStream(reportPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
-                await source.CopyToAsync(stream, ct);
-            },
-            cancellationToken));
+        // A partial-scope sweep keeps its set but leaves the fleet's latest report alone.
+        if (state.ReplacesLatest)
+        {
+            written.Add(await WriteAtomicallyAsync(
+                Path.Combine(root, LatestFileName),
+                async (stream, ct) =>
+                {
+                    await using var source = new FileStream(reportPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+                    await source.CopyToAsync(stream, ct);
+                },
+                cancellationToken));
+        }
+
         Prune(root, keep: set);
+        RemoveLeftovers(root);
         return written;
+    }
+
+    public async Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        CheckMarkerName(name);
+        var directory = MarkerDirectory(sweepId);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name);
+        try
+        {
+            // CreateNew is O_CREAT|O_EXCL: of two writers exactly one creates the file (NFS v3 and later too).
+            await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 256, FileOptions.Asynchronous);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)), cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            stream.Flush(flushToDisk: true);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    public Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        var directory = MarkerDirectory(sweepId);
+        IReadOnlyCollection<string> names = Directory.Exists(directory)
+            ? [.. Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>().Where(IsMarkerName).Order(StringComparer.Ordinal)]
+            : [];
+        return Task.FromResult(names);
+    }
+
+    /// <summary>A marker name: 1 to 100 ASCII letters, digits, '.', '-' or '_', starting with a letter or digit.</summary>
+    internal static bool IsMarkerName(string? name) =>
+        name is { Length: > 0 and <= 100 } && char.IsAsciiLetterOrDigit(name[0])
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+
+    private static void CheckMarkerName(string name)
+    {
+        if (!IsMarkerName(name))
+        {
+            throw new ArgumentException($"Marker name '{name}' must be 1 to 100 ASCII letters, digits, '.', '-' or '_', starting with a letter or digit.", nameof(name));
+        }
+    }
+
+    /// <summary>The safe id keeps the directory readable; the hash keeps two ids that reduce to the same safe id apart.</summary>
+    private string MarkerDirectory(string sweepId) =>
+        Path.Combine(Root, MarkerDirectoryName,
+            SafeId(sweepId) + "_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(sweepId)).AsSpan(0, 4)));
+
+    /// <summary>
+    /// Removes temporary files of earlier runs that crashed mid-write (in the root and in every set) once they are
+    /// older than <see cref="LeftoverAge"/>; younger ones may belong to a live writer.
+    /// </summary>
+    internal void RemoveLeftovers(string root)
+    {
+        var cutoff = DateTime.UtcNow - LeftoverAge;
+        var directories = new List<string> { root };
+        directories.AddRange(Directory.EnumerateDirectories(root).Where(d => IsSetName(Path.GetFileName(d))));
+        var removed = 0;
+        foreach (var directory in directories)
+        {
+            foreach (var temp in Directory.EnumerateFiles(directory, ".*.tmp"))
+            {
+                try
+                {
+                    if (File.GetLastWriteTimeUtc(temp) < cutoff)
+                    {
+                        File.Delete(temp);
+                        removed++;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    LogLeftoverFailed(logger, Path.GetFileName(temp), ex.Message);
+                }
+            }
+        }
+
+        if (removed > 0)
+        {
+            LogLeftoversRemoved(logger, removed);
+        }
     }
 
     /// <summary>The set's directory name: UTC time of the sweep (trigger time when a timer started it) and sweep id.</summary>
@@ -147,6 +250,47 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
                 LogPruneFailed(logger, name, ex.Message);
             }
         }
+
+        PruneMarkers(root, sets.Select(s => Path.GetFileName(s)[19..]).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Markers go with their set: those of sets removed by retention are removed (a set's markers are never needed
+    /// once the set is gone and the timer's retry window has passed), and those of sweeps that never saved a set
+    /// after <see cref="OrphanMarkerAge"/>.
+    /// </summary>
+    private void PruneMarkers(string root, HashSet<string> safeIdsBeforePrune)
+    {
+        var markers = Path.Combine(root, MarkerDirectoryName);
+        if (!Directory.Exists(markers))
+        {
+            return;
+        }
+
+        var kept = Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Where(IsSetName)
+            .Select(n => n[19..]).ToHashSet(StringComparer.Ordinal);
+        var cutoff = DateTime.UtcNow - OrphanMarkerAge;
+        foreach (var directory in Directory.EnumerateDirectories(markers))
+        {
+            var name = Path.GetFileName(directory);
+            var separator = name.LastIndexOf('_');
+            var safeId = separator > 0 ? name[..separator] : name;
+            var pruned = safeIdsBeforePrune.Contains(safeId) && !kept.Contains(safeId);
+            var orphan = !kept.Contains(safeId) && Directory.GetLastWriteTimeUtc(directory) < cutoff;
+            if (!pruned && !orphan)
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogPruneFailed(logger, name, ex.Message);
+            }
+        }
     }
 
     private static async Task<ComplianceReport?> ReadReportAsync(string path, CancellationToken cancellationToken)
@@ -194,6 +338,12 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed report set {Set} (retention)")]
     private static partial void LogPruned(ILogger logger, string set);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} temporary file(s) left by earlier runs that stopped mid-write")]
+    private static partial void LogLeftoversRemoved(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the leftover temporary file {File}: {Reason}")]
+    private static partial void LogLeftoverFailed(ILogger logger, string file, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove report set {Set}: {Reason}")]
     private static partial void LogPruneFailed(ILogger logger, string set, string reason);

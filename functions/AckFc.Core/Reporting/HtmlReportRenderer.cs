@@ -492,6 +492,9 @@ public static class HtmlReportRenderer
             return string.Empty;
         }
 
+        // Control, bidi and zero-width characters are spelled out first: U+202E must not reorder a cluster name.
+        text = VisibleText.Of(text);
+
         // Most values (ids, regions, rule ids) need nothing: hand them back rather than copy them.
         var span = text.AsSpan();
         if (span.IndexOfAny(Special) < 0 && !span.ContainsAnyInRange('\u0000', '\u001f') && !span.ContainsAnyInRange('\u007f', '\u009f'))

@@ -55,6 +55,11 @@ public sealed record ReportSetState
     /// <summary>Channels that accepted the notification; a republish never notifies them again.</summary>
     public IReadOnlyList<string> NotifiedChannels { get; init; } = [];
     public DateTimeOffset? NotifiedAt { get; init; }
+    /// <summary>
+    /// False for a partial-scope sweep (fewer regions than the configured fleet): its set is kept, but it does not
+    /// replace the fleet's latest report, so the next full sweep is compared with a full one.
+    /// </summary>
+    public bool ReplacesLatest { get; init; } = true;
 }
 
 /// <summary>
@@ -74,8 +79,20 @@ public interface IReportStore
 
     /// <summary>
     /// Writes the files and the state of the report's set (replacing the set of the same sweep id), then the latest
-    /// report, then applies retention. Each file is written atomically. Returns where the files went.
+    /// report (unless <see cref="ReportSetState.ReplacesLatest"/> is false), then applies retention. Each file is
+    /// written atomically. Returns where the files went.
     /// </summary>
     Task<IReadOnlyList<string>> SaveAsync(
         ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the marker <paramref name="name"/> of a sweep once. False when it already exists (create-only).</summary>
+    /// <remarks>
+    /// Markers record what happened to a sweep before its set state is written (a notification's intent and each
+    /// delivery), so a crash in between cannot make a retried timer do it again. Names are short ASCII
+    /// (<c>notify-intent.slack.1</c>, <c>notified.slack</c>); creation is atomic and never overwrites.
+    /// </remarks>
+    Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The names of the markers a sweep has (empty when none).</summary>
+    Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default);
 }

@@ -104,7 +104,10 @@ public static class MarkdownReportRenderer
         _ => "🔵",
     };
 
-    /// <summary>Escapes Markdown punctuation and flattens line breaks, so untrusted text stays plain text.</summary>
+    /// <summary>
+    /// Escapes Markdown punctuation and flattens line breaks, so untrusted text stays plain text; control and bidi
+    /// characters are spelled out, URLs defanged and broadcast mentions made inert (<see cref="VisibleText.ForChat"/>).
+    /// </summary>
     public static string Escape(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -112,6 +115,7 @@ public static class MarkdownReportRenderer
             return string.Empty;
         }
 
+        text = VisibleText.ForChat(text);
         var builder = new StringBuilder(text.Length + 8);
         foreach (var c in text)
         {
@@ -127,6 +131,6 @@ public static class MarkdownReportRenderer
         return builder.ToString();
     }
 
-    // Inside a code span only a backtick can break out.
-    private static string Code(string text) => text.Replace('`', '\'').Replace('\n', ' ').Replace('\r', ' ');
+    // Inside a code span only a backtick (or a line break) can break out.
+    private static string Code(string text) => VisibleText.ForChat(text).Replace('`', '\'').Replace('\n', ' ').Replace('\r', ' ');
 }

@@ -130,9 +130,9 @@ internal static class NotificationPayloads
             var f = item.Finding;
             var line = new StringBuilder();
             line.Append("• *").Append(JsonNames.Of(f.Severity)).Append("* ").Append(ReportDigest.Label(item.Kind)).Append(" · ")
-                .Append(SlackEscape(item.ClusterName)).Append(" (`").Append(SlackEscape(item.ClusterId)).Append("`, ").Append(SlackEscape(item.RegionId))
-                .Append(") · `").Append(SlackEscape(f.RuleId)).Append('`');
-            if (CsvReportRenderer.CloudConfigRule(f) is { } config) line.Append(" / `").Append(SlackEscape(config)).Append('`');
+                .Append(SlackEscape(item.ClusterName)).Append(" (`").Append(SlackCode(item.ClusterId)).Append("`, ").Append(SlackEscape(item.RegionId))
+                .Append(") · `").Append(SlackCode(f.RuleId)).Append('`');
+            if (CsvReportRenderer.CloudConfigRule(f) is { } config) line.Append(" / `").Append(SlackCode(config)).Append('`');
             line.Append(": ").Append(SlackEscape(f.Message));
             if (item.Why is { } why) line.Append(" _(").Append(SlackEscape(why)).Append(")_");
             line.Append('\n');
@@ -153,7 +153,8 @@ internal static class NotificationPayloads
         json.WriteStartArray("elements");
         json.WriteStartObject();
         json.WriteString("type", "mrkdwn");
-        var context = $"Sweep `{SlackEscape(digest.SweepId)}`";
+        json.WriteBoolean("verbatim", true);
+        var context = $"Sweep `{SlackCode(digest.SweepId)}`";
         if (digest.ReportUrl is { } url) context += $" · <{url.AbsoluteUri.Replace("|", "%7C", StringComparison.Ordinal).Replace(">", "%3E", StringComparison.Ordinal)}|Full report>";
         json.WriteString("text", context);
         json.WriteEndObject();
@@ -167,7 +168,7 @@ internal static class NotificationPayloads
     {
         json.WriteString("type", "ackfc.report.digest");
         json.WriteNumber("schemaVersion", 1);
-        json.WriteString("sweepId", report.SweepId);
+        json.WriteString("sweepId", VisibleText.Of(report.SweepId));
         json.WriteString("finishedAt", report.FinishedAt);
         json.WriteBoolean("complete", report.Complete);
         json.WriteString("mode", report.Mode == SweepMode.Remediate ? "remediate" : "report");
@@ -187,7 +188,7 @@ internal static class NotificationPayloads
         foreach (var key in report.Summary.KeysPendingDeletion)
         {
             json.WriteStartObject();
-            json.WriteString("kmsKeyId", key.KmsKeyId);
+            json.WriteString("kmsKeyId", VisibleText.Of(key.KmsKeyId));
             json.WriteNumber("daysUntilDeletion", key.DaysUntilDeletion);
             json.WriteNumber("clusters", key.Clusters);
             json.WriteEndObject();
@@ -223,20 +224,20 @@ internal static class NotificationPayloads
         if (!digest.Complete) text.Append(" (incomplete sweep)");
         if (digest.ErrorCount > 0) text.Append(Inv, $", {digest.ErrorCount} error(s)");
         text.Append('\n');
-        foreach (var key in digest.Summary.KeysPendingDeletion.Take(3)) text.Append("⏳ ").Append(ReportDigest.Countdown(key)).Append('\n');
+        foreach (var key in digest.Summary.KeysPendingDeletion.Take(3)) text.Append("⏳ ").Append(Plain(ReportDigest.Countdown(key))).Append('\n');
         foreach (var item in digest.Items)
         {
             var f = item.Finding;
             text.Append("• ").Append(JsonNames.Of(f.Severity).ToUpperInvariant()).Append(' ').Append(ReportDigest.Label(item.Kind)).Append(" · ")
-                .Append(OneLine(item.ClusterName)).Append(" (").Append(item.ClusterId).Append(", ").Append(item.RegionId).Append(") · ").Append(f.RuleId);
-            if (CsvReportRenderer.CloudConfigRule(f) is { } config) text.Append(" / ").Append(config);
-            text.Append(": ").Append(OneLine(f.Message));
-            if (item.Why is { } why) text.Append(" (").Append(why).Append(')');
+                .Append(Plain(item.ClusterName)).Append(" (").Append(Plain(item.ClusterId)).Append(", ").Append(Plain(item.RegionId)).Append(") · ").Append(Plain(f.RuleId));
+            if (CsvReportRenderer.CloudConfigRule(f) is { } config) text.Append(" / ").Append(Plain(config));
+            text.Append(": ").Append(Plain(f.Message));
+            if (item.Why is { } why) text.Append(" (").Append(Plain(why)).Append(')');
             text.Append('\n');
         }
 
         if (digest.More > 0) text.Append(Inv, $"… and {digest.More} more\n");
-        text.Append("Sweep ").Append(digest.SweepId);
+        text.Append("Sweep ").Append(Plain(digest.SweepId));
         return text.ToString();
     }
 
@@ -250,18 +251,19 @@ internal static class NotificationPayloads
     private static void Change(Utf8JsonWriter json, string kind, string clusterId, string clusterName, string regionId, Finding f, string? why)
     {
         json.WriteStartObject();
+        // Text from the cloud with its control and bidi characters spelled out: the receiver may show it to a person.
         json.WriteString("kind", kind);
-        json.WriteString("clusterId", clusterId);
-        json.WriteString("clusterName", clusterName);
-        json.WriteString("regionId", regionId);
-        json.WriteString("ruleId", f.RuleId);
+        json.WriteString("clusterId", VisibleText.Of(clusterId));
+        json.WriteString("clusterName", VisibleText.Of(clusterName));
+        json.WriteString("regionId", VisibleText.Of(regionId));
+        json.WriteString("ruleId", VisibleText.Of(f.RuleId));
         if (CsvReportRenderer.CloudConfigRule(f) is { } config) json.WriteString("cloudConfigRule", config); else json.WriteNull("cloudConfigRule");
         json.WriteString("status", JsonNames.Of(f.Status));
         json.WriteString("severity", JsonNames.Of(f.Severity));
-        json.WriteString("message", f.Message);
-        if (f.KmsKeyId is { } key) json.WriteString("kmsKeyId", key); else json.WriteNull("kmsKeyId");
+        json.WriteString("message", VisibleText.Of(f.Message));
+        if (f.KmsKeyId is { } key) json.WriteString("kmsKeyId", VisibleText.Of(key)); else json.WriteNull("kmsKeyId");
         if (f.DaysUntilDeletion is { } days) json.WriteNumber("daysUntilDeletion", days); else json.WriteNull("daysUntilDeletion");
-        if (why is not null) json.WriteString("why", why); else json.WriteNull("why");
+        if (why is not null) json.WriteString("why", VisibleText.Of(why)); else json.WriteNull("why");
         json.WriteEndObject();
     }
 
@@ -272,13 +274,28 @@ internal static class NotificationPayloads
         json.WriteStartObject("text");
         json.WriteString("type", textType);
         json.WriteString("text", text);
+        if (textType == "mrkdwn")
+        {
+            // Verbatim: Slack does not turn URLs into links nor parse mentions or channel names in the text.
+            json.WriteBoolean("verbatim", true);
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    /// <summary>Slack mrkdwn control characters: only &amp;, &lt; and &gt; must be escaped (they make links and mentions).</summary>
+    /// <summary>
+    /// Untrusted text for Slack mrkdwn: &amp;, &lt; and &gt; escaped (they make links and mentions), control and bidi
+    /// characters spelled out, URLs defanged and broadcast mentions inert (<see cref="VisibleText.ForChat"/>), one line.
+    /// </summary>
     public static string SlackEscape(string text) =>
-        OneLine(text).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+        OneLine(VisibleText.ForChat(text)).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>Text inside a Slack code span: a backtick would end the span, so it becomes an apostrophe.</summary>
+    public static string SlackCode(string text) => SlackEscape(text).Replace('`', '\'');
+
+    /// <summary>Untrusted text in a plain-text chat body (Lark): spelled out, defanged, one line.</summary>
+    private static string Plain(string? text) => OneLine(VisibleText.ForChat(text));
 
     private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 

@@ -30,26 +30,106 @@ internal abstract class NotificationChannel(string name, string displayName, Uri
     /// <summary>A fresh request per attempt: signatures carry the time of sending.</summary>
     public abstract HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now);
 
-    /// <summary>Null when the endpoint accepted the message; otherwise why not, and whether trying again can help.</summary>
+    /// <summary>
+    /// Null when the endpoint accepted the message; otherwise why not (the status and the start of the answer, which
+    /// chat APIs use to say what is wrong), and whether trying again can help.
+    /// </summary>
     public virtual (string Failure, bool Retry)? Check(HttpStatusCode status, string body) =>
-        (int)status is >= 200 and < 300 ? null : ($"HTTP {(int)status}", Retryable(status));
+        (int)status is >= 200 and < 300 ? null : ($"HTTP {(int)status}{Excerpt(body)}", Retryable(status));
+
+    /// <summary>": " and the first 200 characters of an answer, redacted, on one line; empty for an empty answer.</summary>
+    protected string Excerpt(string? body)
+    {
+        var text = VisibleText.Of(Redact(body ?? string.Empty)).Replace('\r', ' ').Replace('\n', ' ').Trim();
+        return text.Length == 0 ? string.Empty : ": " + (text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 199), "…"));
+    }
 
     protected static bool Retryable(HttpStatusCode status) => (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
 
-    /// <summary>Removes anything secret (the URL's path and query, secrets) from text before it is logged or reported.</summary>
+    /// <summary>
+    /// Removes anything secret (the URL's path and query, secrets) from text before it is logged or reported. Chat
+    /// APIs echo tokens back in their own way (lower-cased, cut short, inside a longer message), so beyond the exact
+    /// strings every distinctive piece — a secret, a query value, a path segment that looks like a token — is
+    /// removed wherever 8 or more of its characters appear in a row, in any letter case.
+    /// </summary>
     public string Redact(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var redacted = text;
         foreach (var value in new[] { Endpoint.OriginalString, Endpoint.AbsoluteUri, Endpoint.PathAndQuery, Endpoint.Query.TrimStart('?'), Endpoint.AbsolutePath }
                      .Concat(secrets).Concat(Endpoint.Segments.Select(s => s.Trim('/'))).Concat(QueryValues()))
         {
             if (value is { Length: >= 6 })
             {
-                redacted = redacted.Replace(value, "***", StringComparison.Ordinal);
+                redacted = redacted.Replace(value, "***", StringComparison.OrdinalIgnoreCase);
             }
         }
 
+        foreach (var piece in DistinctivePieces)
+        {
+            redacted = RedactPieces(redacted, piece);
+        }
+
         return redacted;
+    }
+
+    /// <summary>The shortest run of a secret's characters that is redacted where it appears.</summary>
+    internal const int PartialEchoLength = 8;
+
+    private IReadOnlyList<string> DistinctivePieces => distinctivePieces ??=
+    [
+        .. secrets.OfType<string>()
+            .Concat(QueryValues())
+            .Concat(Endpoint.Segments.Select(s => Uri.UnescapeDataString(s.Trim('/'))).Where(s => s.Length >= 16 || s.Any(char.IsAsciiDigit)))
+            .Where(s => s.Length >= 6)
+            .Distinct(StringComparer.OrdinalIgnoreCase),
+    ];
+
+    private IReadOnlyList<string>? distinctivePieces;
+
+    /// <summary>
+    /// Replaces every run of <see cref="PartialEchoLength"/> or more characters of <paramref name="secret"/> (the
+    /// whole secret when it is shorter than 12) found in <paramref name="text"/>, ignoring case, with <c>***</c>.
+    /// </summary>
+    internal static string RedactPieces(string text, string secret)
+    {
+        var min = secret.Length >= 12 ? PartialEchoLength : secret.Length;
+        if (text.Length < min)
+        {
+            return text;
+        }
+
+        StringBuilder? builder = null;
+        var copied = 0;
+        var i = 0;
+        while (i <= text.Length - min)
+        {
+            var longest = 0;
+            for (var j = 0; j <= secret.Length - min; j++)
+            {
+                var n = 0;
+                while (i + n < text.Length && j + n < secret.Length && char.ToLowerInvariant(text[i + n]) == char.ToLowerInvariant(secret[j + n]))
+                {
+                    n++;
+                }
+
+                longest = Math.Max(longest, n);
+            }
+
+            if (longest >= min)
+            {
+                builder ??= new StringBuilder(text.Length);
+                builder.Append(text, copied, i - copied).Append("***");
+                i += longest;
+                copied = i;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return builder is null ? text : builder.Append(text, copied, text.Length - copied).ToString();
     }
 
     private IEnumerable<string> QueryValues() =>
@@ -113,7 +193,7 @@ internal sealed class DingTalkChannel(Uri endpoint, string? secret) : Notificati
 
         // 130101: sending too fast; worth a retry after the backoff.
         var (code, message) = ApiCode(body, "errcode", "errmsg");
-        return code is null or 0 ? null : ($"errcode {code}: {message}", code == 130101);
+        return code is null or 0 ? null : ($"errcode {code}{Excerpt(message)}", code == 130101);
     }
 }
 
@@ -141,7 +221,7 @@ internal sealed class LarkChannel(Uri endpoint, string? secret) : NotificationCh
         }
 
         // 11232: frequency limited.
-        return code is null or 0 ? null : ($"code {code}: {message}", code == 11232);
+        return code is null or 0 ? null : ($"code {code}{Excerpt(message)}", code == 11232);
     }
 }
 
@@ -210,7 +290,8 @@ internal sealed partial class Notifier(
         return new NotificationOutcome(delivered, errors);
     }
 
-    private async Task<ReportError?> SendAsync(NotificationChannel channel, Notification notification, CancellationToken cancellationToken)
+    /// <summary>Delivers to one channel with the bounded retries; null when it took the message, else the report error.</summary>
+    public async Task<ReportError?> SendAsync(NotificationChannel channel, Notification notification, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var client = httpClientFactory.CreateClient(HttpClientName);

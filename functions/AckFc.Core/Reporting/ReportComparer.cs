@@ -6,7 +6,8 @@ namespace AckFc.Core.Reporting;
 /// What changed between two sweeps, keyed by (cluster id, rule id). Only failed findings are "open": a finding is
 /// new when it fails now and did not before, resolved when it failed before and now passes, is waived or its cluster
 /// is gone, and escalated when it still fails but its severity rose or its key's deletion countdown crossed
-/// 30, 7 or 1 days.
+/// 30, 7 or 1 days. Only the scope both reports cover is compared (the regions both swept): a region-scoped sweep
+/// never announces the findings of the regions it did not look at as resolved, nor a region it newly covers as new.
 /// </summary>
 public static class ReportComparer
 {
@@ -19,11 +20,23 @@ public static class ReportComparer
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(current);
 
-        var before = Index(previous);
-        var now = Index(current);
+        // A report that names no region at all (hand-made, or empty) does not narrow the comparison.
+        var scope = Scope(previous);
+        var currentScope = Scope(current);
+        if (scope.Count == 0)
+        {
+            scope = currentScope;
+        }
+        else if (currentScope.Count > 0)
+        {
+            scope.IntersectWith(currentScope);
+        }
+
+        var before = Index(previous, scope);
+        var now = Index(current, scope);
         // A report read back from disk may list a cluster twice (edited, or written by another version): the first wins.
         var currentClusters = new Dictionary<string, ClusterReport>(StringComparer.Ordinal);
-        foreach (var cluster in current.Clusters)
+        foreach (var cluster in current.Clusters.Where(c => scope.Contains(c.RegionId)))
         {
             currentClusters.TryAdd(cluster.ClusterId, cluster);
         }
@@ -127,10 +140,21 @@ public static class ReportComparer
             .ThenBy(c => c.Finding.RuleId, StringComparer.Ordinal),
     ];
 
-    private static Dictionary<FindingKey, (ClusterReport Cluster, Finding Finding)> Index(ComplianceReport report)
+    /// <summary>
+    /// The regions a report looked at: the regions it swept (its <c>regions</c>), together with the regions of the
+    /// clusters it lists (a report written by hand or by an older version may leave <c>regions</c> short).
+    /// </summary>
+    internal static HashSet<string> Scope(ComplianceReport report)
+    {
+        var scope = new HashSet<string>(report.Regions, StringComparer.Ordinal);
+        scope.UnionWith(report.Clusters.Select(c => c.RegionId));
+        return scope;
+    }
+
+    private static Dictionary<FindingKey, (ClusterReport Cluster, Finding Finding)> Index(ComplianceReport report, HashSet<string> scope)
     {
         var index = new Dictionary<FindingKey, (ClusterReport, Finding)>();
-        foreach (var cluster in report.Clusters)
+        foreach (var cluster in report.Clusters.Where(c => scope.Contains(c.RegionId)))
         {
             foreach (var finding in cluster.Findings)
             {

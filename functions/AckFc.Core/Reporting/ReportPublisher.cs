@@ -28,22 +28,32 @@ internal sealed partial class ReportPublisher(
 
         var due = settings.NotifyAlways
                   || (changes is null ? report.Clusters.Any(c => c.Findings.Any(f => f.Status == FindingStatus.Fail)) : !changes.IsEmpty);
-        var alreadyNotified = (state?.NotifiedChannels ?? []).ToHashSet(StringComparer.Ordinal);
+        var markers = await store.LoadMarkersAsync(report.SweepId, cancellationToken);
+        var alreadyNotified = (state?.NotifiedChannels ?? []).Concat(DeliveredChannels(markers)).ToHashSet(StringComparer.Ordinal);
         var published = report;
         var delivered = new List<string>(alreadyNotified);
         DateTimeOffset? notifiedAt = state?.NotifiedAt;
         if (due)
         {
-            var outcome = await notifier.NotifyAsync(new Notification(report, changes, digest), alreadyNotified, cancellationToken);
-            delivered.AddRange(outcome.Delivered);
-            if (outcome.Delivered.Count > 0)
+            var notification = new Notification(report, changes, digest);
+            var errors = new List<ReportError>();
+            foreach (var channel in notifier.Channels.Where(c => !alreadyNotified.Contains(c.Name)))
             {
-                notifiedAt = timeProvider.GetUtcNow();
+                switch (await NotifyOnceAsync(channel, notification, markers, cancellationToken))
+                {
+                    case null:
+                        delivered.Add(channel.Name);
+                        notifiedAt = timeProvider.GetUtcNow();
+                        break;
+                    case { } error:
+                        errors.Add(error);
+                        break;
+                }
             }
 
-            if (outcome.Errors.Count > 0)
+            if (errors.Count > 0)
             {
-                published = report with { Errors = [.. report.Errors, .. outcome.Errors] };
+                published = report with { Errors = [.. report.Errors, .. errors] };
             }
         }
         else
@@ -61,11 +71,71 @@ internal sealed partial class ReportPublisher(
             NotificationDue = due || (state?.NotificationDue ?? false),
             NotifiedChannels = [.. delivered.Distinct(StringComparer.Ordinal)],
             NotifiedAt = notifiedAt,
+            ReplacesLatest = !IsPartialScope(report, settings),
         };
         var paths = await store.SaveAsync(published, files, newState, cancellationToken);
         LogPublished(logger, report.SweepId, paths.Count, changes?.New.Count ?? 0, changes?.Resolved.Count ?? 0, changes?.Escalated.Count ?? 0);
         return new PublishedReport(published, paths, changes);
     }
+
+    /// <summary>
+    /// Notifies one channel at most once per sweep, whatever crashes: the intent marker of this attempt is created
+    /// before the first byte is sent and the delivery marker as soon as the channel took it. An intent with neither a
+    /// delivery nor a failure marker means an earlier run stopped mid-delivery: whether the message arrived is unknown,
+    /// and it is not sent again (at most once), but said in the report's errors. A definite failure (all attempts
+    /// refused) is recorded and the next publication tries again. Returns null when delivered now.
+    /// </summary>
+    private async Task<ReportError?> NotifyOnceAsync(
+        NotificationChannel channel, Notification notification, IReadOnlyCollection<string> markers, CancellationToken cancellationToken)
+    {
+        var sweepId = notification.Report.SweepId;
+        var intentPrefix = IntentMarker(channel.Name, 0)[..^1];
+        var rounds = markers.Where(m => m.StartsWith(intentPrefix, StringComparison.Ordinal))
+            .Select(m => int.TryParse(m.AsSpan(intentPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0)
+            .DefaultIfEmpty(0).Max();
+        if (rounds > 0 && !markers.Contains(FailedMarker(channel.Name, rounds)))
+        {
+            LogInterrupted(logger, sweepId, channel.DisplayName);
+            return Interrupted(channel);
+        }
+
+        var round = rounds + 1;
+        if (!await store.TryCreateMarkerAsync(sweepId, IntentMarker(channel.Name, round), cancellationToken))
+        {
+            // Another instance publishing the same sweep took this round a moment ago: it delivers, not us.
+            LogInterrupted(logger, sweepId, channel.DisplayName);
+            return Interrupted(channel);
+        }
+
+        var error = await notifier.SendAsync(channel, notification, cancellationToken);
+        await store.TryCreateMarkerAsync(sweepId, error is null ? DeliveredMarker(channel.Name) : FailedMarker(channel.Name, round), cancellationToken);
+        return error;
+    }
+
+    private static ReportError Interrupted(NotificationChannel channel) => new()
+    {
+        Scope = "notification",
+        Action = channel.Name,
+        Code = "NotificationInterrupted",
+        Message = $"An earlier publication of this sweep started notifying {channel.DisplayName} and stopped before recording the outcome; "
+                  + "whether the message arrived is unknown, and it is not sent again (a channel is never notified twice).",
+    };
+
+    internal static string IntentMarker(string channel, int round) => $"notify-intent.{channel}.{round}";
+
+    internal static string FailedMarker(string channel, int round) => $"notify-failed.{channel}.{round}";
+
+    internal static string DeliveredMarker(string channel) => $"notified.{channel}";
+
+    private static IEnumerable<string> DeliveredChannels(IReadOnlyCollection<string> markers) =>
+        markers.Where(m => m.StartsWith("notified.", StringComparison.Ordinal)).Select(m => m["notified.".Length..]);
+
+    /// <summary>
+    /// A sweep of fewer regions than the configured fleet (a <c>regions</c> payload, <c>POST /sweeps</c> for one
+    /// region): kept as a set, compared with the latest report on the regions both cover, but not the fleet's latest.
+    /// </summary>
+    internal static bool IsPartialScope(ComplianceReport report, ReportingOptions settings) =>
+        settings.ConfiguredRegions.Count > 0 && !settings.ConfiguredRegions.All(r => report.Regions.Contains(r, StringComparer.Ordinal));
 
     /// <summary>
     /// This sweep's earlier publication state (a retried timer) and its changes since the report it is compared with.
@@ -110,6 +180,9 @@ internal sealed partial class ReportPublisher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} published again (publication {Publication}): already notified channels are not notified twice")]
     private static partial void LogRepublish(ILogger logger, string sweepId, int publication);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sweep {SweepId}: an earlier run started notifying {Channel} and did not record the outcome; not sent again (at most once)")]
+    private static partial void LogInterrupted(ILogger logger, string sweepId, string channel);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: nothing new, resolved or escalated; no notification")]
     private static partial void LogNothingToTell(ILogger logger, string sweepId);

@@ -57,6 +57,12 @@ public sealed class ReportingOptions
     public int DigestMaxItems { get; set; } = 10;
 
     /// <summary>True when every sweep notifies, not only sweeps with changes.</summary>
+    /// <summary>
+    /// The fleet's regions (<c>ACKFC_REGIONS</c>, else <c>FC_REGION</c>) as configured; a report covering fewer is a
+    /// partial-scope sweep that does not replace the latest report. Empty when neither is set.
+    /// </summary>
+    public IReadOnlyList<string> ConfiguredRegions { get; set; } = [];
+
     public bool NotifyAlways => string.Equals(NotifyMode, "always", StringComparison.Ordinal);
 
     /// <summary>Reads the options from configuration keys named as the environment variables.</summary>
@@ -79,6 +85,8 @@ public sealed class ReportingOptions
         options.RetryDelayMilliseconds = Number(configuration, "ACKFC_NOTIFY_RETRY_DELAY_MS") ?? options.RetryDelayMilliseconds;
         options.TimeoutSeconds = Number(configuration, "ACKFC_NOTIFY_TIMEOUT_SECONDS") ?? options.TimeoutSeconds;
         options.DigestMaxItems = Number(configuration, "ACKFC_NOTIFY_MAX_ITEMS") ?? options.DigestMaxItems;
+        options.ConfiguredRegions = (Text(configuration, "ACKFC_REGIONS") ?? Text(configuration, "FC_REGION") ?? string.Empty)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
         return options;
     }
 

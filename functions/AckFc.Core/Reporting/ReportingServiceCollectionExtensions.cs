@@ -54,5 +54,6 @@ public static class ReportingServiceCollectionExtensions
         to.RetryDelayMilliseconds = from.RetryDelayMilliseconds;
         to.TimeoutSeconds = from.TimeoutSeconds;
         to.DigestMaxItems = from.DigestMaxItems;
+        to.ConfiguredRegions = from.ConfiguredRegions;
     }
 }

@@ -25,7 +25,7 @@ internal static class SweepCommand
         Usage: dotnet run --project functions/AckFc.Local -- serve [options]
 
         Keeps the emulated region and the AckFc host running, fires the timer on the compliance function's own cron,
-        and prints the URLs and a signed curl for the webhook. Ctrl+C stops.
+        and prints the URLs and a signed curl for the webhook. Ctrl+C or SIGTERM stops (exit code 0).
 
         Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose
         """;
@@ -92,14 +92,10 @@ internal static class SweepCommand
         await stdout.WriteLineAsync("  " + stack.SampleCurl("GET", "/clusters/c-demo-hz-analytics/kms", string.Empty));
         await stdout.WriteLineAsync("  " + stack.SampleCurl("PUT", "/clusters/c-demo-hz-analytics/kms", "{\"kms_key_id\":\"key-demo-hz-spare\",\"dry_run\":true,\"reason\":\"try it\"}"));
         await stdout.WriteLineAsync("  " + stack.SampleCurl("PUT", "/clusters/c-demo-hz-payments/kms", "{\"disable_encryption\":true,\"reason\":\"should be refused\"}"));
-        await stdout.WriteLineAsync("Ctrl+C stops.");
+        await stdout.WriteLineAsync("Ctrl+C or SIGTERM stops.");
 
+        // Program cancels the token on SIGTERM, SIGINT (Ctrl+C) and SIGQUIT.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
         try
         {
             while (!stop.IsCancellationRequested)
@@ -117,6 +113,7 @@ internal static class SweepCommand
         {
         }
 
+        await stdout.WriteLineAsync("Stopping: host and emulator shut down.");
         return 0;
     }
 

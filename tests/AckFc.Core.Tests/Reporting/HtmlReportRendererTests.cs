@@ -62,7 +62,8 @@ public sealed partial class HtmlReportRendererTests : IDisposable
     [InlineData("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;")]
     [InlineData("\"><img src=x onerror=alert(2)>", "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;")]
     [InlineData("it's `x` & y", "it&#39;s &#96;x&#96; &amp; y")]
-    [InlineData("bell\u0007 and next-line\u0085 go", "bell  and next-line  go")]
+    [InlineData("bell\u0007 and next-line\u0085 go", "bell{U+0007} and next-line{U+0085} go")]
+    [InlineData("pay\u202Egpj.exe \u200Bzero\u2028sep\u0000nul\u001B[31m", "pay{U+202E}gpj.exe {U+200B}zero{U+2028}sep{U+0000}nul{U+001B}[31m")]
     [InlineData("line\nand\ttab stay", "line\nand\ttab stay")]
     [InlineData("c-demo-hz-orders 集群", "c-demo-hz-orders 集群")]
     public void Escape_HostileText_Inert(string text, string expected) => Assert.Equal(expected, HtmlReportRenderer.Escape(text));

@@ -58,6 +58,7 @@ public sealed class MarkdownReportRendererTests
         var escaped = MarkdownReportRenderer.Escape("[click](https://evil.example) *bold* <b>");
 
         Assert.DoesNotContain("[click](", escaped, StringComparison.Ordinal);
-        Assert.Equal("\\[click\\](https://evil.example) \\*bold\\* \\<b\\>", escaped);
+        // The URL is defanged too, so no chat client turns it into a link.
+        Assert.Equal("\\[click\\](https\\[:\\]//evil.example) \\*bold\\* \\<b\\>", escaped);
     }
 }

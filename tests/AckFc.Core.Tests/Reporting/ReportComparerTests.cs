@@ -76,7 +76,8 @@ public sealed class ReportComparerTests
     {
         var other = ReportFixtures.Cluster("c-2", "two", "cn-shanghai", [ReportFixtures.Pass(RuleCatalog.Rotation, "key-2")], "key-2");
         var incomplete = ReportFixtures.Report([other], "daily-1", ReportFixtures.Start.AddDays(1), complete: false);
-        var complete = ReportFixtures.Report([other], "daily-1", ReportFixtures.Start.AddDays(1), complete: true);
+        // Both regions were swept; only Shanghai still lists a cluster.
+        var complete = ReportFixtures.Report([other], "daily-1", ReportFixtures.Start.AddDays(1), complete: true) with { Regions = ["cn-hangzhou", "cn-shanghai"] };
 
         Assert.Empty(ReportComparer.Compare(Sweep(0, Doomed(9), other), incomplete).Resolved);
         Assert.Equal("cluster no longer listed", Assert.Single(ReportComparer.Compare(Sweep(0, Doomed(9), other), complete).Resolved).Why);

@@ -28,7 +28,48 @@ public sealed class ReportRenderingFuzzTests
             Csv(report);
             Html(report, changes);
             Ocsf(report, changes);
+            Chats(report, changes);
         }, iter: 10_000);
+
+    private static void AssertNoHiddenCharacters(string text, string where) =>
+        Assert.False(VisibleText.ContainsHidden(text),
+            $"{where} holds a control, bidi or zero-width character raw: "
+            + string.Concat(text.Select(c => c is >= ' ' and <= '~' ? c.ToString() : $"\\u{(int)c:X4}")));
+
+    /// <summary>Markdown (report.md, DingTalk), Slack, Lark and the webhook: no hidden character raw, neither in the bytes nor in any decoded string.</summary>
+    private static void Chats(ComplianceReport report, ReportChanges? changes)
+    {
+        var digest = ReportDigest.Create(report, changes, 10, new Uri("https://reports.example.com/x"));
+        AssertNoHiddenCharacters(MarkdownReportRenderer.Render(digest), "report.md");
+        foreach (var (channel, payload) in new[]
+                 {
+                     ("dingtalk", NotificationPayloads.DingTalk(digest)),
+                     ("lark", NotificationPayloads.Lark(digest, 1, "sign")),
+                     ("slack", NotificationPayloads.Slack(digest)),
+                     ("webhook", NotificationPayloads.Webhook(report, changes, digest)),
+                 })
+        {
+            AssertNoHiddenCharacters(System.Text.Encoding.UTF8.GetString(payload), channel + " payload bytes");
+            using var document = JsonDocument.Parse(payload);
+            foreach (var value in Strings(document.RootElement))
+            {
+                AssertNoHiddenCharacters(value, channel + " payload string");
+                if (channel == "slack")
+                {
+                    Assert.DoesNotContain("<!", value, StringComparison.Ordinal);
+                    Assert.DoesNotMatch("(?i)(?<![＠])@(channel|here|everyone)", value);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
 
     private static void Json(ComplianceReport report)
     {
@@ -54,12 +95,29 @@ public sealed class ReportRenderingFuzzTests
         var name = CsvReportRenderer.Columns.ToList().IndexOf("clusterName");
         for (var i = 0; i < findings.Count; i++)
         {
-            Assert.Equal(Neutralised(findings[i].Finding.Message), rows[i + 1][message]);
-            Assert.Equal(Neutralised(findings[i].Cluster.Name), rows[i + 1][name]);
+            Assert.Equal(WithoutApostrophes(findings[i].Finding.Message), WithoutApostrophes(rows[i + 1][message]));
+            Assert.Equal(WithoutApostrophes(findings[i].Cluster.Name), WithoutApostrophes(rows[i + 1][name]));
         }
 
-        // A spreadsheet must never see a formula: text that would start one is prefixed with an apostrophe.
-        static string Neutralised(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+        // A spreadsheet must never see a formula, whether it splits on ',' (the parsed fields) or on ';' (where
+        // quotes inside a cell are literal, so a cell may start after any semicolon or line break of the file).
+        Assert.All(rows.SelectMany(r => r), field => AssertNoFormulaStart(field, "',' reading"));
+        foreach (var cell in text.ToString().Split([';', '\r', '\n']))
+        {
+            AssertNoFormulaStart(cell, "';' reading");
+        }
+
+        AssertNoHiddenCharacters(text.ToString(), "report.csv");
+
+        // What was neutralised is the original text with hidden characters spelled out, and apostrophes added.
+        static string WithoutApostrophes(string value) => VisibleText.Of(value).Replace("'", string.Empty, StringComparison.Ordinal);
+
+        static void AssertNoFormulaStart(string cell, string reading)
+        {
+            var start = cell.TrimStart(' ', '"');
+            Assert.False(start.Length > 0 && start[0] is '=' or '+' or '-' or '@' or '\t' or '\uFF1D' or '\uFF0B' or '\uFF0D' or '\uFF20',
+                $"{reading}: a cell starts a formula: {cell}");
+        }
     }
 
     private static void Html(ComplianceReport report, ReportChanges? changes)
@@ -77,9 +135,11 @@ public sealed class ReportRenderingFuzzTests
         Assert.Equal(report.Clusters.Count, document.QuerySelectorAll("#clusters tbody tr").Length);
         Assert.Equal(report.Clusters.Sum(c => c.Findings.Count), document.QuerySelectorAll("#findings tbody tr").Length);
 
-        // Every name comes back as the same text (escaping is exact, nothing was interpreted as markup).
+        // Every name comes back as the same text with hidden characters spelled out (escaping is exact, nothing was
+        // interpreted as markup), and no control, bidi or zero-width character is anywhere in the page.
         var shown = document.QuerySelectorAll("#clusters tbody tr .name").Select(NameText).Order(StringComparer.Ordinal);
-        Assert.Equal(report.Clusters.Select(c => c.Name).Order(StringComparer.Ordinal), shown);
+        Assert.Equal(report.Clusters.Select(c => VisibleText.Of(c.Name).Replace('\r', ' ')).Order(StringComparer.Ordinal), shown);
+        AssertNoHiddenCharacters(text.ToString(), "report.html");
     }
 
     /// <summary>The name cell's text without the "changed" tag (rendered as the name, a space and the tag).</summary>
