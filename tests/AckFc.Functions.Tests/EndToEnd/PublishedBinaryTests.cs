@@ -17,7 +17,7 @@ namespace AckFc.Functions.Tests.EndToEnd;
 /// <summary>Publishes the Native AOT binary once and drives it as Function Compute would, against the emulator.</summary>
 public sealed class PublishedBinaryFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(12);
 
     public string Binary { get; private set; } = null!;
 
@@ -261,6 +261,12 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("ACKFC-POL-001", text, StringComparison.Ordinal);
         Assert.Equal(0, emulator.State.CountOf("UpdateKMSEncryption"));
+        // The console logger writes from its own queue: give the audit line up to 10 s to arrive.
+        for (var clock = Stopwatch.StartNew(); !Output().Contains("AUDIT", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10);)
+        {
+            await Task.Delay(50);
+        }
+
         lock (output)
         {
             // The audit line is there, the webhook secret and the access key secret are not.
