@@ -103,11 +103,7 @@ public sealed class EncryptionServiceTests
                 Cluster("c-a-0000001", "cn-hangzhou", "key-b")));
 
         var change = Service().ChangeAsync(Enable("c-a-0000001", "key-b"));
-        while (!change.IsCompleted)
-        {
-            time.Advance(TimeSpan.FromSeconds(2));
-            await Task.Delay(5);
-        }
+        await Wait.UntilAsync(() => change.IsCompleted, "the change to follow the cluster until running", step: () => time.Advance(TimeSpan.FromSeconds(2)));
 
         var result = await change;
         Assert.Equal(ChangeOutcome.Applied, result.Outcome);
@@ -196,10 +192,7 @@ public sealed class EncryptionServiceTests
         var service = Service();
 
         var first = service.ChangeAsync(Enable("c-a-0000001", "key-b"));
-        while (ack.ReceivedCalls().All(c => c.GetMethodInfo().Name != nameof(IAckClient.UpdateKmsEncryptionAsync)))
-        {
-            await Task.Delay(5);
-        }
+        await Wait.UntilAsync(() => ack.ReceivedCalls().Any(c => c.GetMethodInfo().Name == nameof(IAckClient.UpdateKmsEncryptionAsync)), "the first change to call UpdateKMSEncryption");
 
         var second = await service.ChangeAsync(Enable("c-a-0000001", "key-b"));
         Has(Cluster("c-a-0000001", "cn-hangzhou", "key-b"));
@@ -222,10 +215,7 @@ public sealed class EncryptionServiceTests
         var service = Service();
 
         var change = service.ChangeAsync(Enable("c-a-0000001", "key-b"));
-        while (ack.ReceivedCalls().All(c => c.GetMethodInfo().Name != nameof(IAckClient.UpdateKmsEncryptionAsync)))
-        {
-            await Task.Delay(5);
-        }
+        await Wait.UntilAsync(() => ack.ReceivedCalls().Any(c => c.GetMethodInfo().Name == nameof(IAckClient.UpdateKmsEncryptionAsync)), "the first change to call UpdateKMSEncryption");
 
         var dryRun = await service.ChangeAsync(Enable("c-a-0000001", "key-b", dryRun: true));
         Has(Cluster("c-a-0000001", "cn-hangzhou", "key-b"));

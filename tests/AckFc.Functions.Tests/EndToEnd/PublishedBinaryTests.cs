@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AckFc.Functions;
+using AckFc.Functions.Tests.Webhook;
 using AckFc.Functions.Tests.Deployment;
+using AckFc.Functions.Tests.SecretHygiene;
 using AckFc.Local.Emulator;
 using AckFc.Local.Runner;
 
@@ -15,6 +17,8 @@ namespace AckFc.Functions.Tests.EndToEnd;
 /// <summary>Publishes the Native AOT binary once and drives it as Function Compute would, against the emulator.</summary>
 public sealed class PublishedBinaryFixture : IAsyncLifetime
 {
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(12);
+
     public string Binary { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -28,7 +32,19 @@ public sealed class PublishedBinaryFixture : IAsyncLifetime
         using var process = Process.Start(publish)!;
         var log = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using (var deadline = new CancellationTokenSource(PublishTimeout))
+        {
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"Native AOT publish did not finish within {PublishTimeout.TotalMinutes:0} minutes.");
+            }
+        }
+
         var text = await log + await errors;
         if (process.ExitCode != 0)
         {
@@ -48,19 +64,39 @@ public sealed class PublishedBinaryFixture : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 }
 
-public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClassFixture<PublishedBinaryFixture>, IAsyncLifetime
+public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>, IAsyncLifetime
 {
     private const string KeyId = "ci";
-    private readonly string secret = "published-binary-test-secret-" + Guid.NewGuid().ToString("n");
+    private const string EnvKeyId = "LTAIbinaryEnvKey01";
+    private const string FcKeyId = "STS.binaryRole01";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    private readonly SecretCanaries canaries = new();
+    private readonly string secret;
     private RunningEmulator emulator = null!;
     private Process process = null!;
     private HttpClient client = null!;
     private string reports = null!;
     private readonly StringBuilder output = new();
+    private readonly PublishedBinaryFixture fixture;
+
+    public PublishedBinaryTests(PublishedBinaryFixture fixture)
+    {
+        this.fixture = fixture;
+        secret = canaries.New("webhook-secret");
+        canaries.New("env-secret");
+        canaries.New("env-sts-token");
+        canaries.New("fc-secret");
+        canaries.New("fc-sts-token");
+        canaries.New("wrong-secret");
+    }
 
     public async Task InitializeAsync()
     {
-        emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Fleet = DemoFleet.Create() });
+        var options = new EmulatorOptions { Fleet = DemoFleet.Create() };
+        options.Credentials.Add(new EmulatorCredential(EnvKeyId, canaries.All["env-secret"], canaries.All["env-sts-token"]));
+        options.Credentials.Add(new EmulatorCredential(FcKeyId, canaries.All["fc-secret"], canaries.All["fc-sts-token"]));
+        emulator = await EmulatorHost.StartAsync(options);
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -74,8 +110,9 @@ public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClas
         start.Environment["ACKFC_REGIONS"] = string.Join(',', emulator.State.Regions);
         start.Environment["ACKFC_CS_ENDPOINT"] = emulator.Endpoint;
         start.Environment["ACKFC_KMS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret;
+        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = EnvKeyId;
+        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = canaries.All["env-secret"];
+        start.Environment["ALIBABA_CLOUD_SECURITY_TOKEN"] = canaries.All["env-sts-token"];
         start.Environment["ACKFC_POLICY"] = LocalSettings.DefaultPolicy;
         start.Environment["ACKFC_REPORT_DIR"] = reports;
         start.Environment["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{secret}";
@@ -84,30 +121,84 @@ public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClas
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var until = DateTime.UtcNow.AddSeconds(30);
+        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        var clock = Stopwatch.StartNew();
+        var last = "no answer yet";
         while (true)
         {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The published binary exited with {process.ExitCode} before answering /healthz:{Environment.NewLine}{Output()}");
+            }
+
+            if (clock.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"The published binary did not answer /healthz with 200 within {StartTimeout.TotalSeconds:0} s (last: {last}):{Environment.NewLine}{Output()}");
+            }
+
             try
             {
-                using var ok = await client.GetAsync("/healthz");
+                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var ok = await client.GetAsync("/healthz", probe.Token);
                 if (ok.IsSuccessStatusCode)
                 {
                     return;
                 }
+
+                last = $"{(int)ok.StatusCode}";
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < until && !process.HasExited)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
-                await Task.Delay(20);
+                last = e.Message;
             }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private string Output()
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
+    /// <summary>Stops the binary as Function Compute does (SIGTERM), so it flushes its logs, and waits for its last line.</summary>
+    private async Task StopAsync()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            // With redirected output this also waits for the end of both streams.
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The published binary did not stop within {StopTimeout.TotalSeconds:0} s of SIGTERM.");
         }
     }
 
     public async Task DisposeAsync()
     {
         client.Dispose();
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            using var deadline = new CancellationTokenSource(StopTimeout);
+            await process.WaitForExitAsync(deadline.Token);
+        }
+
         process.Dispose();
         await emulator.DisposeAsync();
         if (Directory.Exists(reports))
@@ -164,7 +255,7 @@ public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClas
         var body = Encoding.UTF8.GetBytes("""{"disable_encryption":true}""");
         const string path = "/clusters/c-demo-hz-payments/kms";
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Create(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, ContractSigner.Header(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -172,12 +263,76 @@ public sealed class PublishedBinaryTests(PublishedBinaryFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("ACKFC-POL-001", text, StringComparison.Ordinal);
         Assert.Equal(0, emulator.State.CountOf("UpdateKMSEncryption"));
+        // The console logger writes from its own queue: give the audit line up to 10 s to arrive.
+        for (var clock = Stopwatch.StartNew(); !Output().Contains("AUDIT", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10);)
+        {
+            await Task.Delay(50);
+        }
+
         lock (output)
         {
             // The audit line is there, the webhook secret and the access key secret are not.
             Assert.Contains("AUDIT", output.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(secret, output.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain(emulator.Credential.AccessKeySecret, output.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(canaries.All["env-secret"], output.ToString(), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// The binary's whole stdout and stderr, from start to a graceful stop, over timer invocations with Function
+    /// Compute's per-invocation STS credentials and with the environment's, and signed, unsigned and forged webhook
+    /// calls: no piece of any secret it was given, however it came to print it (logger, Console, a crash).
+    /// </summary>
+    [Fact]
+    public async Task Binary_WholeOutput_NoSecretOnStdoutOrStderr()
+    {
+        foreach (var (id, withFcCredentials) in new[] { ("aot-fc-1", true), ("aot-env-1", false) })
+        {
+            using var invoke = new HttpRequestMessage(HttpMethod.Post, "/invoke")
+            {
+                Content = new StringContent("""{"triggerTime":"2026-11-28T03:00:00Z","triggerName":"daily","payload":"{\"mode\":\"report\"}"}"""),
+            };
+            invoke.Headers.Add("x-fc-control-path", "/invoke");
+            invoke.Headers.Add("x-fc-request-id", id);
+            if (withFcCredentials)
+            {
+                invoke.Headers.Add("x-fc-access-key-id", FcKeyId);
+                invoke.Headers.Add("x-fc-access-key-secret", canaries.All["fc-secret"]);
+                invoke.Headers.Add("x-fc-security-token", canaries.All["fc-sts-token"]);
+            }
+
+            using var answer = await client.SendAsync(invoke);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        const string path = "/clusters/c-demo-hz-analytics/kms";
+        var body = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare","dry_run":true}""");
+        foreach (var (signature, expected) in new[]
+                 {
+                     (ContractSigner.Now(KeyId, secret, "PUT", path, body), HttpStatusCode.OK),
+                     (ContractSigner.Now(KeyId, canaries.All["wrong-secret"], "PUT", path, body), HttpStatusCode.Unauthorized),
+                     ((string?)null, HttpStatusCode.Unauthorized),
+                 })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
+            if (signature is not null)
+            {
+                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+            }
+
+            request.Headers.Add("x-fc-control-path", "/http-invoke");
+            using var answer = await client.SendAsync(request);
+            Assert.Equal(expected, answer.StatusCode);
+        }
+
+        await StopAsync();
+
+        // Both credential sets reached the cloud, so both secrets went through the binary.
+        Assert.Contains(emulator.State.GetCalls(), c => c.AccessKeyId == FcKeyId && c.Status == 200);
+        Assert.Contains(emulator.State.GetCalls(), c => c.AccessKeyId == EnvKeyId && c.Status == 200);
+        var text = Output();
+        Assert.Contains("FC Invoke Start RequestId: aot-fc-1", text, StringComparison.Ordinal);
+        var leaks = canaries.FindIn([("the published binary's stdout and stderr", text)]);
+        Assert.True(leaks.Count == 0, "Secrets on the binary's output:\n" + string.Join('\n', leaks));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AckFc.Functions;
+using AckFc.Functions.Tests.Webhook;
 using AckFc.Local.Runner;
 
 namespace AckFc.Functions.Tests.EndToEnd;
@@ -25,7 +26,7 @@ public sealed class WebhookEndToEndTests : LocalRunTest
         }
 
         request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
-            signature ?? WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, bytes));
+            signature ?? ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, bytes));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         return Client.SendAsync(request);
     }
@@ -124,7 +125,7 @@ public sealed class WebhookEndToEndTests : LocalRunTest
     public async Task Put_WrongSecret_401AndNothingReachesAck()
     {
         var body = """{"kms_key_id":"key-demo-hz-spare"}""";
-        var forged = WebhookSignature.Create(Stack.WebhookKeyId, new string('x', 48), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
+        var forged = ContractSigner.Header(Stack.WebhookKeyId, new string('x', 48), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
         using var response = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, forged);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -144,7 +145,7 @@ public sealed class WebhookEndToEndTests : LocalRunTest
     public async Task Put_ReplayedSignature_401()
     {
         var body = """{"kms_key_id":"key-demo-hz-spare","dry_run":true}""";
-        var signature = WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
+        var signature = ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetBytes(body));
         using var first = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, signature);
         using var replay = await SendAsync("PUT", "/clusters/c-demo-hz-analytics/kms", body, signature);
 

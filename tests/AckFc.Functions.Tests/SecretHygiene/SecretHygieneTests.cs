@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AckFc.AlibabaCloud;
+using AckFc.Functions.Tests.Webhook;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
 using Microsoft.AspNetCore.Builder;
@@ -20,9 +21,9 @@ namespace AckFc.Functions.Tests.SecretHygiene;
 /// Every flow of the real host against the emulated region, with a distinctive value for every secret AckFc holds:
 /// the environment's access key secret and STS token, Function Compute's per-invocation STS credentials, the webhook
 /// signing secret, the chat robots' URL tokens and signing secrets, the outgoing webhook secret, and wrong secrets
-/// the cloud rejects. Then every log record (all levels and categories, with state, scopes and exceptions), every
-/// answer (status, headers, body), every report file and every notification delivered is scanned: none of them may
-/// carry any piece of any secret.
+/// the cloud rejects. Then every log record (all levels and categories, with state, scopes and exceptions), all that
+/// reached the process's stdout and stderr, every answer (status, headers, body), every report file and every
+/// notification delivered is scanned: none of them may carry any piece of any secret.
 /// </summary>
 public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -77,6 +78,8 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task EveryFlow_NoSecretInLogsAnswersReportsOrNotifications()
     {
+        // Open before the hosts are built: their console loggers take Console.Out then.
+        using var console = ConsoleCapture.Begin();
         await using (var host = await StartHostAsync(EnvSecret))
         {
             await TimerFlowsAsync(host);
@@ -101,6 +104,12 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(emulator.State.GetCalls().Any(c => c.ErrorCode == "SignatureDoesNotMatch"), "the wrong secret was never presented to the cloud");
         transcript.AddFiles(reports);
         await StartupErrorsAsync();
+
+        // Not only ILogger records: whatever reached the process's stdout and stderr (the JSON console log, the
+        // Function Compute log lines, anything printed directly).
+        var printed = console.Text;
+        Assert.Contains("FC Invoke Start RequestId:", printed, StringComparison.Ordinal);
+        transcript.Add("stdout and stderr of the test process", printed);
 
         // The canaries were used: the cloud accepted both credential sets, the robots got their calls.
         Assert.Contains(emulator.State.GetCalls(), c => c.AccessKeyId == "STS.functionRole01" && c.Status == 200);
@@ -181,21 +190,21 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
 
         var forgedBody = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare"}""");
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var forged = WebhookSignature.Create(WebhookKeyId, canaries.All["wrong-secret"], now, "PUT", "/clusters/c-demo-hz-analytics/kms", forgedBody);
+        var forged = ContractSigner.Header(WebhookKeyId, canaries.All["wrong-secret"], now, "PUT", "/clusters/c-demo-hz-analytics/kms", forgedBody);
         using (var wrong = await client.SendAsync(Request("PUT", "/clusters/c-demo-hz-analytics/kms", Encoding.UTF8.GetString(forgedBody), forged)))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
             await transcript.AddAsync("webhook wrong secret", wrong);
         }
 
-        var valid = WebhookSignature.Create(WebhookKeyId, WebhookSecret, now, "GET", "/clusters/c-demo-hz-orders/kms", []);
+        var valid = ContractSigner.Header(WebhookKeyId, WebhookSecret, now, "GET", "/clusters/c-demo-hz-orders/kms", []);
         for (var i = 0; i < 2; i++)
         {
             using var replay = await client.SendAsync(Request("GET", "/clusters/c-demo-hz-orders/kms", string.Empty, valid));
             await transcript.AddAsync($"webhook replay {i}", replay);
         }
 
-        var stale = WebhookSignature.Create(WebhookKeyId, WebhookSecret, now - 900, "GET", "/clusters/c-demo-hz-orders/kms", []);
+        var stale = ContractSigner.Header(WebhookKeyId, WebhookSecret, now - 900, "GET", "/clusters/c-demo-hz-orders/kms", []);
         using (var old = await client.SendAsync(Request("GET", "/clusters/c-demo-hz-orders/kms", string.Empty, stale)))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
@@ -381,7 +390,7 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<HttpResponseMessage> SignedAsync(FunctionsApplication host, string method, string path, string body)
     {
         using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromMinutes(2) };
-        var signature = WebhookSignature.Create(WebhookKeyId, WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, Encoding.UTF8.GetBytes(body));
+        var signature = ContractSigner.Header(WebhookKeyId, WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, Encoding.UTF8.GetBytes(body));
         var response = await client.SendAsync(Request(method, path, body, signature));
         await response.Content.LoadIntoBufferAsync();
         return response;

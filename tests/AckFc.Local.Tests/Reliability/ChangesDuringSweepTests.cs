@@ -35,10 +35,7 @@ public sealed class ChangesDuringSweepTests
         var disabledKey = emulator.State.GetClusters().First(c => c.EncryptionKeyId is not null).EncryptionKeyId!;
 
         var sweep = scope.ServiceProvider.GetRequiredService<IComplianceService>().SweepAsync(new SweepRequest(SweepMode.Report, null, "moving", "test"));
-        while (emulator.State.CountOf("DescribeClustersV1") == 0)
-        {
-            await Task.Delay(10);
-        }
+        await Wait.UntilAsync(() => emulator.State.CountOf("DescribeClustersV1") > 0, "the sweep to ask for its first cluster page");
 
         // While page 1 is in flight: new clusters sort first and push existing ones onto later pages.
         emulator.State.AddClusters(Enumerable.Range(0, 30).Select(i => new ClusterDefinition

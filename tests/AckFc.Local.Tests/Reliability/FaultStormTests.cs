@@ -10,8 +10,8 @@ namespace AckFc.Local.Tests.Reliability;
 
 /// <summary>
 /// A sweep of 1,000 clusters over 3 regions while the emulated cloud throttles, fails and hangs: it ends inside its
-/// deadline, reports every cluster exactly once, and every status equals the fault-free run's except where a read
-/// failed for good (then unknown, with the cloud's code).
+/// deadline, reports every cluster exactly once, every status equals the fault-free run's, and with reads retried
+/// no cluster ends unknown and the sweep is complete.
 /// </summary>
 public sealed class FaultStormTests(ITestOutputHelper output)
 {
@@ -24,7 +24,8 @@ public sealed class FaultStormTests(ITestOutputHelper output)
             ["ACKFC_KMS_ENDPOINT"] = emulator.Endpoint,
             ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId,
             ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret,
-            ["ACKFC_CLOUD_ATTEMPT_TIMEOUT_SECONDS"] = "1",
+            // Long enough that a slow answer on a busy machine is not taken for a hang; a hang (30 s) is still cut.
+            ["ACKFC_CLOUD_ATTEMPT_TIMEOUT_SECONDS"] = "3",
             ["ACKFC_CLOUD_RETRY_BASE_DELAY_SECONDS"] = "0",
         }).Build();
         await using var services = new ServiceCollection().AddLogging().AddAlibabaCloud(configuration).AddAckFcCore(configuration).BuildServiceProvider();
@@ -41,6 +42,8 @@ public sealed class FaultStormTests(ITestOutputHelper output)
         var fleet = FleetGenerator.Generate(1000, 3, 60, seed: 11);
         await using var emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Fleet = fleet, Seed = 11 });
         var (calm, calmCalls) = await SweepAsync(emulator, TimeSpan.FromMinutes(2));
+        Assert.True(calm.Complete && calm.Clusters.Count == 1000 && calm.Errors.Count == 0,
+            $"the fault-free sweep itself failed: {calm.Clusters.Count} clusters, errors: {string.Join("; ", calm.Errors.Select(e => $"{e.Scope} {e.Code}"))}");
 
         emulator.State.Faults.Set(FaultSettings.AllActions, new FaultProfile
         {
@@ -78,6 +81,15 @@ public sealed class FaultStormTests(ITestOutputHelper output)
 
             Assert.Equal(before[cluster.ClusterId].Status, cluster.Status);
         }
+
+        // With transient reads retried (5 attempts), a read fails for good only when every attempt meets a fault: about
+        // 0.06^5 per read at these rates, so over the ~150 reads of this sweep no cluster should end unknown and no
+        // region fail. Measured: 0 unknown and complete; with the 5xx read retry removed, 26 of 1,000 went unknown.
+        var unknown = storm.Clusters.Count(c => c.Status == FindingStatus.Unknown);
+        Assert.True(unknown == 0, $"{unknown} clusters unknown under the storm although reads are retried: " +
+            string.Join("; ", storm.Clusters.Where(c => c.Status == FindingStatus.Unknown).Take(5).Select(c => $"{c.ClusterId}: {c.StatusReason}")));
+        Assert.DoesNotContain(storm.Errors, e => e.Scope is "region" or "deadline");
+        Assert.True(storm.Complete, "no region failed, so the sweep must be complete");
 
         // Retries cost calls, within a stated bound: at most four times the fault-free count.
         Assert.InRange(stormCalls.Values.Sum(), calmCalls.Values.Sum(), 4 * calmCalls.Values.Sum());
