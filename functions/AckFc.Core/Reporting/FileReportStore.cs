@@ -192,6 +192,29 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
         }
     }
 
+    // Placeholder so the OSS branch compiles; the reporting branch carries the real file-store markers (take that one when merging).
+    public Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default)
+    {
+        var directory = Path.Combine(Root, "markers", SafeId(sweepId));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using var _ = new FileStream(Path.Combine(directory, OssReportStore.CheckMarkerName(name)), FileMode.CreateNew, FileAccess.Write);
+            return Task.FromResult(true);
+        }
+        catch (IOException) when (File.Exists(Path.Combine(directory, name)))
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    public Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        var directory = Path.Combine(Root, "markers", SafeId(sweepId));
+        IReadOnlyCollection<string> names = Directory.Exists(directory) ? [.. Directory.EnumerateFiles(directory).Select(f => Path.GetFileName(f))] : [];
+        return Task.FromResult(names);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed report set {Set} (retention)")]
     private static partial void LogPruned(ILogger logger, string set);
 

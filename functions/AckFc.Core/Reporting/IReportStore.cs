@@ -78,4 +78,10 @@ public interface IReportStore
     /// </summary>
     Task<IReadOnlyList<string>> SaveAsync(
         ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the marker <paramref name="name"/> of a sweep once. False when it already exists (create-only).</summary>
+    Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The names of the markers a sweep has (empty when none).</summary>
+    Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default);
 }
