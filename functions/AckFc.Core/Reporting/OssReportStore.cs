@@ -89,7 +89,7 @@ internal sealed partial class OssReportStore(
         var id = FileReportStore.SafeId(report.SweepId);
 
         // 1. Where this sweep's set lives: the first publication decides, a republish reuses it.
-        var set = Prefix + "sweeps/" + time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/" + id + "/";
+        var set = OssReportLayout.SetPrefix(Prefix, report.SweepId, time);
         var pointer = new OssSetPointer(report.SweepId, set);
         if (!await CreateAsync(IdKey(report.SweepId), Json(pointer, OssStoreJsonContext.Default.OssSetPointer), "application/json", cancellationToken))
         {
@@ -287,6 +287,14 @@ internal sealed partial class OssReportStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not apply report retention on OSS: {Reason}")]
     private static partial void LogPruneFailed(ILogger logger, string reason);
+}
+
+/// <summary>Key names of the OSS layout that tools outside the store need (the local runner's links).</summary>
+public static class OssReportLayout
+{
+    /// <summary><c>{prefix}sweeps/{yyyy-MM-dd}/{sweepId}/</c> for a sweep at <paramref name="sweepTime"/> (its trigger time, else its start).</summary>
+    public static string SetPrefix(string prefix, string sweepId, DateTimeOffset sweepTime) =>
+        prefix + "sweeps/" + sweepTime.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/" + FileReportStore.SafeId(sweepId) + "/";
 }
 
 /// <summary>Where the set of a sweep id lives (<c>ids/{sweepId}.json</c>).</summary>
