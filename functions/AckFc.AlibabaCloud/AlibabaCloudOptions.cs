@@ -28,6 +28,17 @@ public sealed class AlibabaCloudOptions : IValidatableObject
     [EndpointTemplate("ACKFC_KMS_ENDPOINT")]
     public string KmsEndpoint { get; set; } = DefaultKmsEndpoint;
 
+    /// <summary>Default OSS endpoint template (the public one; Function Compute sets the <c>-internal</c> one).</summary>
+    public const string DefaultOssEndpoint = "https://oss-{region}.aliyuncs.com";
+
+    /// <summary>
+    /// OSS endpoint template; <c>{region}</c> is replaced by the bucket's region. Buckets are addressed
+    /// virtual-hosted (<c>{bucket}.{host}</c>), or path style when the host is an IP address or localhost (emulator).
+    /// </summary>
+    [ConfigurationKeyName("ACKFC_OSS_ENDPOINT")]
+    [EndpointTemplate("ACKFC_OSS_ENDPOINT")]
+    public string OssEndpoint { get; set; } = DefaultOssEndpoint;
+
     /// <summary>Client-side request rate to CS per region (requests per second).</summary>
     [ConfigurationKeyName("ACKFC_CS_QPS")]
     [SettingRange("ACKFC_CS_QPS", 1, 10_000)]

@@ -2,6 +2,7 @@ using AckFc.AlibabaCloud.Credentials;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Http;
 using AckFc.AlibabaCloud.Kms;
+using AckFc.AlibabaCloud.Oss;
 using AckFc.AlibabaCloud.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ namespace AckFc.AlibabaCloud;
 public static class AlibabaCloudServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IAckClient"/> and <see cref="IKmsClient"/> (scoped), the scoped <see cref="InvocationCredentials"/>
+    /// Adds <see cref="IAckClient"/>, <see cref="IKmsClient"/> and <see cref="IOssClient"/> (scoped), the scoped <see cref="InvocationCredentials"/>
     /// the host fills per invocation, the credential chain (<see cref="ICredentialsProvider"/>, scoped),
     /// <see cref="AlibabaCloudOptions"/> bound from <paramref name="configuration"/> and validated on start, the
     /// resilient HTTP client and the shared per-(service, region) rate limiters.
@@ -32,6 +33,7 @@ public static class AlibabaCloudServiceCollectionExtensions
                 // An empty variable (a blank line in s.yaml) means "not set", not "no endpoint".
                 o.CsEndpoint = string.IsNullOrWhiteSpace(o.CsEndpoint) ? AlibabaCloudOptions.DefaultCsEndpoint : o.CsEndpoint.Trim();
                 o.KmsEndpoint = string.IsNullOrWhiteSpace(o.KmsEndpoint) ? AlibabaCloudOptions.DefaultKmsEndpoint : o.KmsEndpoint.Trim();
+                o.OssEndpoint = string.IsNullOrWhiteSpace(o.OssEndpoint) ? AlibabaCloudOptions.DefaultOssEndpoint : o.OssEndpoint.Trim();
             });
 
         services.TryAddSingleton(TimeProvider.System);
@@ -47,6 +49,8 @@ public static class AlibabaCloudServiceCollectionExtensions
         services.TryAddScoped<AcsTransport>();
         services.TryAddScoped<IAckClient, AckClient>();
         services.TryAddScoped<IKmsClient, KmsClient>();
+        services.TryAddScoped<IOssClient, OssClient>();
+        services.TryAddTransient<OssSigningHandler>();
 
         // Handlers run in the order added: the resilience pipeline wraps the signing handler, so every attempt is
         // signed afresh. The pipeline owns all timeouts, so HttpClient's own is switched off.
@@ -65,6 +69,20 @@ public static class AlibabaCloudServiceCollectionExtensions
             // HttpClient's default logging prints request headers at Trace. It redacts the message text, but the
             // structured state keeps the raw values, and the JSON console writes that state: the STS token would be
             // logged. AcsTransport logs each call itself (action, region, endpoint, credential source).
+            .RemoveAllLoggers();
+
+        // OSS: the same order (resilience outside, V4 signing of every attempt inside) and the same settings.
+        services.AddHttpClient(OssClient.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(OssResilience.PipelineName, static (builder, context) =>
+            {
+                var provider = context.ServiceProvider;
+                OssResilience.Configure(
+                    builder,
+                    provider.GetRequiredService<IOptions<AlibabaCloudOptions>>().Value,
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger("AckFc.AlibabaCloud.Resilience"));
+            })
+            .Services.AddHttpClient(OssClient.HttpClientName)
+            .AddHttpMessageHandler<OssSigningHandler>()
             .RemoveAllLoggers();
 
         return services;

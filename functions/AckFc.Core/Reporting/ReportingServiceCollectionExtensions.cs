@@ -31,6 +31,8 @@ public static class ReportingServiceCollectionExtensions
                 client.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<ReportingOptions>>().Value.TimeoutSeconds))
             .RemoveAllLoggers();
 
+        // ACKFC_REPORT_STORE=oss://… registers the OSS store first; TryAdd keeps it.
+        services.AddAckFcReportStore(configuration);
         services.TryAddSingleton<IReportStore, FileReportStore>();
         services.TryAddSingleton<Notifier>();
         services.TryAddSingleton<IReportPublisher, ReportPublisher>();

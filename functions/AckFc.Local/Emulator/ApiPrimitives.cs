@@ -13,6 +13,9 @@ internal sealed class ApiException(int status, string code, string message) : Ex
     public string Code { get; } = code;
 
     public int? RetryAfterMilliseconds { get; init; }
+
+    /// <summary>The request header an OSS error is about (<c>&lt;Header&gt;</c> of NotImplemented), if any.</summary>
+    public string? Header { get; init; }
 }
 
 /// <summary>An answer ready to be written.</summary>

@@ -40,13 +40,15 @@ public static class EmulatorHost
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
 
         var app = builder.Build();
+        var oss = new OssApi(state, credentials, options.MaxClockSkew, loggerFactory.CreateLogger("AckFc.Local.Emulator.Oss"));
         var middleware = new EmulatorMiddleware(
             state,
             new SignatureVerifier(credentials, options.MaxClockSkew, state),
             new CsApi(state),
             new KmsApi(state),
             new AdminApi(state),
-            loggerFactory.CreateLogger("AckFc.Local.Emulator"));
+            loggerFactory.CreateLogger("AckFc.Local.Emulator"),
+            oss);
         app.Run(middleware.InvokeAsync);
 
         try
@@ -60,7 +62,7 @@ public static class EmulatorHost
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningEmulator(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)), state, credentials);
+        return new RunningEmulator(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)), state, credentials) { Oss = oss };
     }
 }
 
@@ -88,6 +90,9 @@ public sealed class RunningEmulator : IAsyncDisposable
 
     /// <summary>The fleet, call log, counters, faults and settings.</summary>
     public EmulatorState State { get; }
+
+    /// <summary>The emulated OSS (buckets in memory).</summary>
+    internal OssApi Oss { get; init; } = null!;
 
     /// <summary>The access keys it accepts.</summary>
     public IReadOnlyList<EmulatorCredential> Credentials { get; }

@@ -11,7 +11,7 @@ namespace AckFc.Local.Emulator;
 /// emulated API request, read whole, signature-checked, exposed to faults, answered, logged and counted.
 /// </summary>
 internal sealed class EmulatorMiddleware(
-    EmulatorState state, SignatureVerifier verifier, CsApi cs, KmsApi kms, AdminApi admin, ILogger logger)
+    EmulatorState state, SignatureVerifier verifier, CsApi cs, KmsApi kms, AdminApi admin, ILogger logger, OssApi? oss = null)
 {
     private const int MaxBodyBytes = 1024 * 1024;
     private const string ContentType = "application/json;charset=utf-8";
@@ -34,6 +34,12 @@ internal sealed class EmulatorMiddleware(
         var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = question < 0 ? rawTarget : rawTarget[..question];
         var rawQuery = question < 0 ? "" : rawTarget[(question + 1)..];
+        if (oss is not null && OssApi.IsOssRequest(context.Request, rawQuery))
+        {
+            await oss.HandleAsync(context, rawPath, rawQuery).ConfigureAwait(false);
+            return;
+        }
+
         var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
         var product = segments.Length == 0 ? Product.Kms : Product.Cs;
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AckFc.AlibabaCloud.Oss;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
 using AckFc.Functions;
@@ -13,8 +14,13 @@ using Microsoft.Extensions.Logging;
 namespace AckFc.Local.Runner;
 
 /// <summary>The settings of a local run: the emulated region plus the real function host pointed at it.</summary>
-public sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose)
+public sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false)
 {
+    /// <summary>The bucket and prefix of the emulated OSS the local runner's reports go to when <see cref="ReportsOnOss"/>.</summary>
+    public const string OssBucket = "ackfc-reports";
+
+    public const string OssPrefix = "local/";
+
     public static string DefaultPolicy => Path.Combine(AppContext.BaseDirectory, "Runner", "demo-policy.yaml");
 }
 
@@ -70,6 +76,9 @@ public sealed class LocalRun : IAsyncDisposable
                 $"ACKFC_REPORT_DIR={settings.ReportDirectory}",
                 $"ACKFC_WEBHOOK_SECRETS={keyId}:{secret}",
                 "ACKFC_FUNCTION=all",
+                .. settings.ReportsOnOss
+                    ? (string[])[$"ACKFC_REPORT_STORE=oss://{LocalSettings.OssBucket}/{LocalSettings.OssPrefix}", $"FC_REGION={regions[0]}", $"ACKFC_OSS_ENDPOINT={emulator.Endpoint}"]
+                    : [],
             ];
             var host = FunctionsHost.Build(config, builder =>
             {
@@ -122,6 +131,16 @@ public sealed class LocalRun : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>A presigned V4 link (one day) to a sweep's HTML report in the emulated OSS; it opens in a browser.</summary>
+    public Uri PresignReport(ComplianceReport report)
+    {
+        var key = OssReportLayout.SetPrefix(LocalSettings.OssPrefix, report.SweepId, report.TriggerTime ?? report.StartedAt) + "report.html";
+        var (query, _) = OssV4Signer.Presign(
+            "GET", LocalSettings.OssBucket, key, [], [], null, Regions[0], Emulator.Credential.AccessKeyId, Emulator.Credential.AccessKeySecret,
+            Emulator.Credential.SecurityToken, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+        return new Uri($"{Emulator.Endpoint}/{LocalSettings.OssBucket}/{OssV4Signer.UriEncode(key, keepSlash: true)}?{OssV4Signer.EncodeQuery(query)}");
     }
 
     /// <summary>A ready-to-paste signed curl for the webhook (valid for five minutes, once).</summary>

@@ -27,6 +27,9 @@ internal static class SweepCommand
         Keeps the emulated region and the AckFc host running, fires the timer on the compliance function's own cron,
         and prints the URLs and a signed curl for the webhook. Ctrl+C or SIGTERM stops (exit code 0).
 
+        Reports go to the emulated OSS (bucket ackfc-reports, prefix local/) and each sweep prints a presigned link to
+        its HTML report; --report-dir DIR writes them to a directory instead.
+
         Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose
         """;
 
@@ -80,7 +83,8 @@ internal static class SweepCommand
             return 2;
         }
 
-        settings = settings with { Urls = $"http://127.0.0.1:{port}" };
+        // The emulator outlives every sweep here, so reports live in its OSS (sweep keeps files: its emulator stops at exit).
+        settings = settings with { Urls = $"http://127.0.0.1:{port}", ReportsOnOss = !args.Contains("--report-dir") };
         await using var stack = await LocalRun.StartAsync(settings, cancellationToken);
         var schedule = stack.Host.Functions.First(f => f.Trigger == Worker.TriggerKind.Timer).Schedule!;
         var (cron, zone) = ParseSchedule(schedule);
@@ -106,7 +110,8 @@ internal static class SweepCommand
                 var (report, status, _) = await stack.FireTimerAsync("{\"mode\":\"report\"}", next, stop.Token);
                 await stdout.WriteLineAsync(report is null
                     ? $"Timer invocation failed (HTTP {status})."
-                    : $"Sweep {report.SweepId}: {report.Summary.Clusters} clusters, {report.Summary.Fail} fail, {report.Summary.Unknown} unknown.");
+                    : $"Sweep {report.SweepId}: {report.Summary.Clusters} clusters, {report.Summary.Fail} fail, {report.Summary.Unknown} unknown."
+                      + (settings.ReportsOnOss ? $"{Environment.NewLine}  report: {stack.PresignReport(report)}" : string.Empty));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -23,6 +23,9 @@ public sealed class OfficialSdkInteropTests
         Assert.True(
             Directory.Exists(Path.Combine(interop, "node_modules", "@alicloud", "cs20151215")),
             "tests/interop/node_modules is missing: run `npm ci` in tests/interop (it installs the official SDK from the committed lockfile).");
+        Assert.True(
+            Directory.Exists(Path.Combine(interop, "node_modules", "ali-oss")),
+            "tests/interop/node_modules has no ali-oss: run `npm ci` in tests/interop (the lockfile pins ali-oss 6.23.0).");
 
         // The emulator the script starts is the build this test runs against, not a `dotnet run` rebuild.
         var dll = typeof(EmulatorHost).Assembly.Location;

@@ -1,0 +1,451 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using AckFc.AlibabaCloud;
+using AckFc.AlibabaCloud.Oss;
+using AckFc.Core.Compliance;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AckFc.Core.Reporting;
+
+/// <summary>
+/// Report sets in an OSS bucket, with no compare-and-swap anywhere (OSS has none on PutObject): every object is
+/// immutable and created once with <c>x-oss-forbid-overwrite</c>, so a 409 <c>FileAlreadyExists</c> means "already
+/// there" and is never an error. Under the configured prefix:
+/// <list type="bullet">
+/// <item><c>sweeps/{yyyy-MM-dd}/{sweepId}/report.json|html|md|csv|ocsf.jsonl</c>: the set, written first;</item>
+/// <item><c>sweeps/{yyyy-MM-dd}/{sweepId}/publish-{n:D6}.json</c>: the state of the n-th publication of the sweep;</item>
+/// <item><c>ids/{sweepId}.json</c>: where the set of a sweep id lives (the first publication decides);</item>
+/// <item><c>markers/{sweepId}/{name}</c>: create-only delivery markers;</item>
+/// <item><c>index/{inverted sweep time}_{sweepId}.json</c>: written last, once the set is complete. The inverted time
+/// makes key order newest first, so "latest" is one <c>ListObjectsV2 max-keys=1</c>, correct however many instances
+/// publish at once.</item>
+/// </list>
+/// </summary>
+internal sealed partial class OssReportStore(
+    IOssClient oss,
+    IOptions<ReportStoreOptions> storeOptions,
+    IOptions<ReportingOptions> reportingOptions,
+    ILogger<OssReportStore> logger) : IReportStore
+{
+    private const long InvertBase = 9_999_999_999_999;
+
+    private OssBucket Bucket => new(storeOptions.Value.Bucket!, storeOptions.Value.Region!);
+
+    private string Prefix => storeOptions.Value.Prefix;
+
+    public async Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default)
+    {
+        var newest = await oss.ListObjectsV2Async(Bucket, new OssListRequest { Prefix = Prefix + "index/", MaxKeys = 1 }, cancellationToken);
+        if (newest.Objects.Count == 0)
+        {
+            return null;
+        }
+
+        var entry = await ReadJsonAsync(newest.Objects[0].Key, OssStoreJsonContext.Default.OssIndexEntry, cancellationToken)
+            ?? throw new InvalidDataException($"The index entry '{newest.Objects[0].Key}' disappeared while it was read.");
+        return await ReadJsonAsync(entry.Set + FileReportStore.ReportFileName, ReportJsonContext.Default.ComplianceReport, cancellationToken);
+    }
+
+    public async Task<ComplianceReport?> LoadAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        return await FindSetAsync(sweepId, cancellationToken) is { } set
+            ? await ReadJsonAsync(set + FileReportStore.ReportFileName, ReportJsonContext.Default.ComplianceReport, cancellationToken)
+            : null;
+    }
+
+    public async Task<ReportSetState?> LoadStateAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        if (await FindSetAsync(sweepId, cancellationToken) is not { } set)
+        {
+            return null;
+        }
+
+        var states = await ListAllAsync(set + "publish-", cancellationToken);
+        if (states.Count == 0)
+        {
+            return null;
+        }
+
+        var state = await ReadJsonAsync(states.Max(StringComparer.Ordinal)!, ReportingJsonContext.Default.ReportSetState, cancellationToken);
+        return state is not null && string.Equals(state.SweepId, sweepId, StringComparison.Ordinal) ? state : null;
+    }
+
+    public async Task<IReadOnlyList<string>> SaveAsync(
+        ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(state);
+        var time = (report.TriggerTime ?? report.StartedAt).ToUniversalTime();
+        var id = FileReportStore.SafeId(report.SweepId);
+
+        // 1. Where this sweep's set lives: the first publication decides, a republish reuses it.
+        var set = OssReportLayout.SetPrefix(Prefix, report.SweepId, time);
+        var pointer = new OssSetPointer(report.SweepId, set);
+        if (!await CreateAsync(IdKey(report.SweepId), Json(pointer, OssStoreJsonContext.Default.OssSetPointer), "application/json", cancellationToken))
+        {
+            set = (await ReadJsonAsync(IdKey(report.SweepId), OssStoreJsonContext.Default.OssSetPointer, cancellationToken))?.Set ?? set;
+        }
+
+        // 2. The files, each rendered straight into its upload; an object already there is the earlier publication's.
+        var written = new List<string>(files.Count + 1);
+        foreach (var file in files)
+        {
+            if (file.Name.Length == 0 || file.Name.Contains('/', StringComparison.Ordinal) || file.Name.StartsWith('.'))
+            {
+                throw new ArgumentException($"Report file name '{file.Name}' must be a plain file name.", nameof(files));
+            }
+
+            await CreateAsync(set + file.Name, OssContent.FromWriter(file.WriteToAsync), ContentType(file.Name), cancellationToken);
+            written.Add(ObjectUri(set + file.Name));
+        }
+
+        if (!files.Any(f => f.Name == FileReportStore.ReportFileName))
+        {
+            await CreateAsync(
+                set + FileReportStore.ReportFileName,
+                OssContent.FromWriter((stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct)),
+                "application/json",
+                cancellationToken);
+            written.Insert(0, ObjectUri(set + FileReportStore.ReportFileName));
+        }
+
+        // 3. The state of this publication; 4. the index entry, last, so only a complete set is ever "latest".
+        var stateKey = set + "publish-" + state.Publications.ToString("D6", CultureInfo.InvariantCulture) + ".json";
+        await CreateAsync(stateKey, Json(state, ReportingJsonContext.Default.ReportSetState), "application/json", cancellationToken);
+        // A sweep of part of the configured scope is kept (and found by its id) but never indexed: the index is what
+        // "latest" and the trend read, and a partial sweep must not stand in for the fleet.
+        var entry = new OssIndexEntry(report.SweepId, set, time, report.Summary.Fail, report.Summary.Unknown, report.Summary.Pass, report.Summary.Clusters);
+        if (!state.ReplacesLatest)
+        {
+            LogNotIndexed(logger, report.SweepId);
+        }
+        else if (!await CreateAsync(IndexKey(time, report.SweepId), Json(entry, OssStoreJsonContext.Default.OssIndexEntry), "application/json", cancellationToken))
+        {
+            LogAlreadyIndexed(logger, report.SweepId);
+        }
+
+        await PruneAsync(cancellationToken);
+        return written;
+    }
+
+    public async Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        return await CreateAsync(MarkerPrefix(sweepId) + CheckMarkerName(name), OssContent.FromBytes(ReadOnlyMemory<byte>.Empty), "text/plain", cancellationToken);
+    }
+
+    public async Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sweepId);
+        var prefix = MarkerPrefix(sweepId);
+        return [.. (await ListAllAsync(prefix, cancellationToken)).Select(k => k[prefix.Length..])];
+    }
+
+    /// <summary>The last <paramref name="count"/> index entries, newest first (a few small objects: the trend).</summary>
+    public async Task<IReadOnlyList<OssIndexEntry>> LoadHistoryAsync(int count, CancellationToken cancellationToken = default)
+    {
+        var page = await oss.ListObjectsV2Async(Bucket, new OssListRequest { Prefix = Prefix + "index/", MaxKeys = Math.Clamp(count, 1, 1000) }, cancellationToken);
+        var entries = new List<OssIndexEntry>(page.Objects.Count);
+        foreach (var item in page.Objects)
+        {
+            if (await ReadJsonAsync(item.Key, OssStoreJsonContext.Default.OssIndexEntry, cancellationToken) is { } entry)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Marker names are short ASCII words (<c>notify-intent.slack</c>): they become object names.</summary>
+    internal static string CheckMarkerName(string name) =>
+        MarkerName().IsMatch(name ?? string.Empty)
+            ? name!
+            : throw new ArgumentException($"Marker name '{name}' must be 1-64 characters of letters, digits, '.', '-' or '_'.", nameof(name));
+
+    /// <summary>The index key: newest sweep first in key order; the sweep id breaks ties.</summary>
+    internal string IndexKey(DateTimeOffset time, string sweepId) =>
+        Prefix + "index/" + (InvertBase - time.ToUnixTimeMilliseconds()).ToString("D13", CultureInfo.InvariantCulture) + "_" + FileReportStore.SafeId(sweepId) + ".json";
+
+    private string IdKey(string sweepId) => Prefix + "ids/" + FileReportStore.SafeId(sweepId) + ".json";
+
+    private string MarkerPrefix(string sweepId) => Prefix + "markers/" + FileReportStore.SafeId(sweepId) + "/";
+
+    private string ObjectUri(string key) => $"oss://{Bucket.Name}/{key}";
+
+    private async Task<string?> FindSetAsync(string sweepId, CancellationToken cancellationToken) =>
+        (await ReadJsonAsync(IdKey(sweepId), OssStoreJsonContext.Default.OssSetPointer, cancellationToken)) is { } pointer
+        && string.Equals(pointer.SweepId, sweepId, StringComparison.Ordinal)
+            ? pointer.Set
+            : null;
+
+    /// <summary>A create-only put; false when the object already exists.</summary>
+    private async Task<bool> CreateAsync(string key, OssContent content, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await oss.PutObjectAsync(Bucket, key, content, new OssPutOptions { ContentType = contentType, ForbidOverwrite = true }, cancellationToken);
+            return true;
+        }
+        catch (AlibabaCloudException ex) when (ex.Code == "FileAlreadyExists")
+        {
+            return false;
+        }
+    }
+
+    private async Task<T?> ReadJsonAsync<T>(string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var obj = await oss.GetObjectAsync(Bucket, key, cancellationToken: cancellationToken);
+        if (obj is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(obj.Content, type, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The stored object 'oss://{Bucket.Name}/{key}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<List<string>> ListAllAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await oss.ListObjectsV2Async(Bucket, new OssListRequest { Prefix = prefix, MaxKeys = 1000, ContinuationToken = token }, cancellationToken);
+            keys.AddRange(page.Objects.Select(o => o.Key));
+            token = page.IsTruncated ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+        return keys;
+    }
+
+    /// <summary>
+    /// Retention: index entries beyond the newest <c>ACKFC_REPORT_RETENTION</c> lose their set, id and markers, and the
+    /// entry itself last (an entry never points at a deleted set while it is within retention). Housekeeping: a failure
+    /// is logged and retried by the next sweep, never fails the publication. An OSS lifecycle rule is the cheaper way.
+    /// </summary>
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var index = await ListAllAsync(Prefix + "index/", cancellationToken);
+            foreach (var old in index.Order(StringComparer.Ordinal).Skip(reportingOptions.Value.Retention))
+            {
+                var entry = await ReadJsonAsync(old, OssStoreJsonContext.Default.OssIndexEntry, cancellationToken);
+                if (entry is not null)
+                {
+                    foreach (var key in (await ListAllAsync(entry.Set, cancellationToken)).Concat(await ListAllAsync(MarkerPrefix(entry.SweepId), cancellationToken)))
+                    {
+                        await oss.DeleteObjectAsync(Bucket, key, cancellationToken);
+                    }
+
+                    await oss.DeleteObjectAsync(Bucket, IdKey(entry.SweepId), cancellationToken);
+                }
+
+                await oss.DeleteObjectAsync(Bucket, old, cancellationToken);
+                LogPruned(logger, entry?.SweepId ?? old);
+            }
+        }
+        catch (AlibabaCloudException ex)
+        {
+            LogPruneFailed(logger, ex.Message);
+        }
+    }
+
+    private static OssContent Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        OssContent.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, type));
+
+    private static string ContentType(string name) => Path.GetExtension(name) switch
+    {
+        ".json" => "application/json",
+        ".html" => "text/html; charset=utf-8",
+        ".md" => "text/markdown; charset=utf-8",
+        ".csv" => "text/csv; charset=utf-8",
+        ".jsonl" => "application/x-ndjson",
+        _ => "application/octet-stream",
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex MarkerName();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} was already in the OSS index: an earlier publication of the same sweep")]
+    private static partial void LogAlreadyIndexed(ILogger logger, string sweepId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} covered part of the configured scope: kept, not indexed as the latest")]
+    private static partial void LogNotIndexed(ILogger logger, string sweepId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed OSS report set of sweep {SweepId} (retention)")]
+    private static partial void LogPruned(ILogger logger, string sweepId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not apply report retention on OSS: {Reason}")]
+    private static partial void LogPruneFailed(ILogger logger, string reason);
+}
+
+/// <summary>Key names of the OSS layout that tools outside the store need (the local runner's links).</summary>
+public static class OssReportLayout
+{
+    /// <summary><c>{prefix}sweeps/{yyyy-MM-dd}/{sweepId}/</c> for a sweep at <paramref name="sweepTime"/> (its trigger time, else its start).</summary>
+    public static string SetPrefix(string prefix, string sweepId, DateTimeOffset sweepTime) =>
+        prefix + "sweeps/" + sweepTime.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/" + FileReportStore.SafeId(sweepId) + "/";
+}
+
+/// <summary>Where the set of a sweep id lives (<c>ids/{sweepId}.json</c>).</summary>
+internal sealed record OssSetPointer(string SweepId, string Set);
+
+/// <summary>One index entry: the sweep, its set and its counts (enough for a trend without reading reports).</summary>
+internal sealed record OssIndexEntry(string SweepId, string Set, DateTimeOffset SweepTime, int Fail, int Unknown, int Pass, int Clusters);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(OssSetPointer))]
+[JsonSerializable(typeof(OssIndexEntry))]
+internal sealed partial class OssStoreJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// <c>ACKFC_REPORT_STORE</c>: <c>oss://{bucket}/{prefix}</c>, or a directory path (the file store, as
+/// <c>ACKFC_REPORT_DIR</c>), or unset (the file store under <c>ACKFC_REPORT_DIR</c>). The bucket's region is
+/// <c>FC_REGION</c>, else the first of <c>ACKFC_REGIONS</c>.
+/// </summary>
+public sealed partial class ReportStoreOptions
+{
+    public const string Variable = "ACKFC_REPORT_STORE";
+
+    /// <summary>The OSS bucket, or null for the file store.</summary>
+    public string? Bucket { get; set; }
+
+    /// <summary>The key prefix, empty or ending in <c>/</c>.</summary>
+    public string Prefix { get; set; } = string.Empty;
+
+    /// <summary>The bucket's region.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>A directory named by <c>ACKFC_REPORT_STORE</c> instead of a bucket.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>What is wrong with the setting, reported when the host starts.</summary>
+    public string? Problem { get; set; }
+
+    public bool IsOss => Bucket is not null;
+
+    public static ReportStoreOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new ReportStoreOptions();
+        var value = configuration[Variable]?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return options;
+        }
+
+        if (!value.StartsWith("oss://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (value.Contains("://", StringComparison.Ordinal))
+            {
+                options.Problem = $"{Variable} '{value}' is neither oss://bucket/prefix nor a directory path.";
+            }
+            else
+            {
+                options.Directory = value;
+            }
+
+            return options;
+        }
+
+        var rest = value["oss://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var bucket = slash < 0 ? rest : rest[..slash];
+        var prefix = slash < 0 ? string.Empty : rest[(slash + 1)..].Trim('/');
+        if (!BucketName().IsMatch(bucket))
+        {
+            options.Problem = $"{Variable} names bucket '{bucket}': a bucket name is 3-63 lower-case letters, digits and '-', not starting or ending with '-'.";
+            return options;
+        }
+
+        if (prefix.Contains("//", StringComparison.Ordinal) || prefix.Split('/').Any(s => s is "." or ".."))
+        {
+            options.Problem = $"{Variable} prefix '{prefix}' must not have empty, '.' or '..' segments.";
+            return options;
+        }
+
+        var region = configuration["FC_REGION"]?.Trim();
+        if (string.IsNullOrEmpty(region))
+        {
+            region = configuration["ACKFC_REGIONS"]?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        }
+
+        if (!AlibabaCloudRegion.IsValid(region))
+        {
+            options.Problem = $"{Variable} is an OSS bucket, but its region is unknown: set FC_REGION or ACKFC_REGIONS (the bucket must be in the first region).";
+            return options;
+        }
+
+        options.Bucket = bucket;
+        options.Prefix = prefix.Length == 0 ? string.Empty : prefix + "/";
+        options.Region = region;
+        return options;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex BucketName();
+}
+
+internal sealed class ReportStoreOptionsValidator : IValidateOptions<ReportStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReportStoreOptions options) =>
+        options.Problem is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+}
+
+/// <summary>Registers the report store <c>ACKFC_REPORT_STORE</c> chooses.</summary>
+public static class ReportStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// For <c>oss://…</c>: the OSS store and the publisher, scoped (they sign with the invocation's credentials).
+    /// For a directory: the file store there. Unset: nothing, the file store under <c>ACKFC_REPORT_DIR</c> follows.
+    /// A bad value fails the host at start naming the variable. Call before the file store is registered.
+    /// </summary>
+    public static IServiceCollection AddAckFcReportStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var chosen = ReportStoreOptions.FromConfiguration(configuration);
+        services.AddOptions<ReportStoreOptions>()
+            .Configure(o =>
+            {
+                o.Bucket = chosen.Bucket;
+                o.Prefix = chosen.Prefix;
+                o.Region = chosen.Region;
+                o.Directory = chosen.Directory;
+                o.Problem = chosen.Problem;
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReportStoreOptions>, ReportStoreOptionsValidator>());
+        if (chosen.Directory is { } directory)
+        {
+            services.PostConfigure<ReportingOptions>(o => o.ReportDirectory = directory);
+        }
+
+        if (chosen.IsOss)
+        {
+            services.TryAddScoped<IReportStore, OssReportStore>();
+            services.TryAddScoped<IReportPublisher, ReportPublisher>();
+        }
+
+        return services;
+    }
+}
