@@ -35,7 +35,7 @@ public sealed partial class WebhookKeySource(string secretName, string regionId,
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile Snapshot? snapshot;
     private volatile string? problem = $"The webhook keys have not been read from KMS secret '{secretName}' yet.";
-    private long lastFailureTicks = long.MinValue;
+    private long lastFailureTicks;
 
     public string SecretName { get; } = secretName;
 
