@@ -51,7 +51,8 @@ public sealed partial class DeployPathTests
         var project = Read("functions", "AckFc.Functions", "AckFc.Functions.csproj");
         var ci = Read(".github", "workflows", "ci.yml") + Read(".github", "workflows", "deploy.yml");
 
-        Assert.Contains("<DebugType>none</DebugType>", project, StringComparison.Ordinal);
+        Assert.Contains("AfterTargets=\"Publish\"", project, StringComparison.Ordinal);
+        Assert.Contains("$(PublishDir)*.dbg;$(PublishDir)*.pdb", project, StringComparison.Ordinal);
         Assert.Contains("<StripSymbols>true</StripSymbols>", project, StringComparison.Ordinal);
         Assert.Contains("upload-artifact", ci, StringComparison.Ordinal);
         Assert.Contains(".dbg", ci, StringComparison.Ordinal);
