@@ -8,6 +8,8 @@ using AckFc.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AckFc.Functions;
 
@@ -37,6 +39,12 @@ public static class FunctionsHost
         builder.Services.TryAddSingleton<WebhookAuthenticator>();
         builder.Services.AddSingleton<ISecretMasker>(sp => new HostSecretMasker(configuration, sp.GetRequiredService<WebhookOptions>()));
         builder.Services.TryAddSingleton<SweepGate>();
+        if (selection is FunctionSelection.All or FunctionSelection.Webhook
+            && WebhookKeySource.FromConfiguration(configuration, TimeProvider.System, NullLogger<WebhookKeySource>.Instance) is { } keySource)
+        {
+            builder.Services.TryAddSingleton(sp => new WebhookKeySource(
+                keySource.SecretName, keySource.RegionId, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookKeySource>>()));
+        }
 
         // Function Compute hands each invocation the role's STS credentials; they win over the environment.
         builder.UseMiddleware(static (context, next) =>
@@ -48,6 +56,17 @@ public static class FunctionsHost
             }
 
             return next();
+        });
+
+        // The webhook's keys from KMS, read with this invocation's role credentials (set just above).
+        builder.UseMiddleware(static async (context, next) =>
+        {
+            if (context.InstanceServices.GetService<WebhookKeySource>() is { } keys)
+            {
+                await keys.RefreshIfDueAsync(context.InstanceServices.GetRequiredService<AckFc.AlibabaCloud.Kms.IKmsClient>(), context.CancellationToken);
+            }
+
+            await next();
         });
 
         if (selection is FunctionSelection.All or FunctionSelection.Webhook)

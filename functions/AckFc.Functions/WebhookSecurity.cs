@@ -101,7 +101,7 @@ public readonly record struct SignatureCheck(string? KeyId, string? Problem, boo
 }
 
 /// <summary>Checks signatures in constant time and rejects replays inside the window. One per instance.</summary>
-public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time)
+public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time, WebhookKeySource? keySource = null)
 {
     private readonly ConcurrentDictionary<string, long> seen = new(StringComparer.Ordinal);
     private int remembered;
@@ -113,7 +113,14 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
     /// <summary>The key id that signed the request, or why it is refused (401, or 503 when the replay memory is full).</summary>
     public SignatureCheck Verify(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body)
     {
-        if (options.Secrets.Count == 0)
+        // Keys from KMS (ACKFC_WEBHOOK_SECRET_NAME) win over ACKFC_WEBHOOK_SECRETS; unreadable ones refuse with 503.
+        var secrets = keySource?.Current ?? options.Secrets;
+        if (keySource?.Problem is { } unavailable)
+        {
+            return new(null, unavailable, ReplayCacheFull: true);
+        }
+
+        if (secrets.Count == 0)
         {
             return new(null, "This webhook has no signing secrets configured (ACKFC_WEBHOOK_SECRETS), so it accepts no signed request.");
         }
@@ -160,7 +167,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             return new(null, $"The signature time is more than {options.Window.TotalSeconds:0} seconds from the server's clock.");
         }
 
-        if (!options.Secrets.TryGetValue(kid, out var secret))
+        if (!secrets.TryGetValue(kid, out var secret))
         {
             return new(null, "The signature's key id is not known.");
         }

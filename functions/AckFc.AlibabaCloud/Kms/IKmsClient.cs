@@ -25,4 +25,10 @@ public interface IKmsClient
 
     /// <summary><c>EnableKey</c>; returns the request id.</summary>
     Task<string?> EnableKeyAsync(string regionId, string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>GetSecretValue</c> (Secrets Manager): the current version (<c>ACSCurrent</c>) of a secret. The value never
+    /// appears in an exception message: a malformed answer names the field, not the body.
+    /// </summary>
+    Task<KmsSecretValue> GetSecretValueAsync(string regionId, string secretName, CancellationToken cancellationToken = default);
 }

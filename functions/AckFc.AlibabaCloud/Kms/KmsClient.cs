@@ -82,6 +82,38 @@ internal sealed class KmsClient(AcsTransport transport) : IKmsClient
         return WriteAsync(regionId, "EnableKey", cancellationToken, new KeyValuePair<string, string>("KeyId", keyId));
     }
 
+    public async Task<KmsSecretValue> GetSecretValueAsync(string regionId, string secretName, CancellationToken cancellationToken = default)
+    {
+        AlibabaCloudRegion.EnsureValid(regionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secretName);
+        var request = AcsRequest.Rpc(
+            AcsService.Kms, regionId, "GetSecretValue", isWrite: false,
+            new KeyValuePair<string, string>("SecretName", secretName), new KeyValuePair<string, string>("VersionStage", "ACSCurrent"));
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // Not AcsTransport.Deserialize: its errors quote the start of the body, which here is the secret.
+        KmsGetSecretValueResponse? result;
+        try
+        {
+            result = JsonSerializer.Deserialize(response.Body, KmsJsonContext.Default.KmsGetSecretValueResponse);
+        }
+        catch (JsonException)
+        {
+            result = null;
+        }
+
+        if (result is null || string.IsNullOrEmpty(result.SecretData))
+        {
+            throw new AlibabaCloudException(
+                AlibabaCloudErrorKind.Transient, AcsErrors.InvalidResponseCode,
+                $"GetSecretValue for secret '{secretName}' answered without a SecretData string (the body is not shown: it may hold the secret).",
+                response.StatusCode, response.RequestIdHeader, request.Action);
+        }
+
+        return new KmsSecretValue(
+            string.IsNullOrEmpty(result.SecretName) ? secretName : result.SecretName, NullIfEmpty(result.VersionId), result.SecretData, NullIfEmpty(result.SecretDataType));
+    }
+
     private async Task<string?> WriteAsync(
         string regionId, string action, CancellationToken cancellationToken, params KeyValuePair<string, string>[] query)
     {

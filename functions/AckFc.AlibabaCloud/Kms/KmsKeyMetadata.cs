@@ -62,3 +62,12 @@ public sealed record KmsKeyFilter(string Key, IReadOnlyList<string> Values)
     /// <summary>Keys created by cloud services (service keys), the reliable way to tell them apart.</summary>
     public static KmsKeyFilter ServiceKeys { get; } = new("CreatorType", ["Service"]);
 }
+
+/// <summary>
+/// One version of a Secrets Manager secret (<c>GetSecretValue</c>). <see cref="ToString"/> leaves the value out, so a
+/// log line or an exception that formats the record never carries it.
+/// </summary>
+public sealed record KmsSecretValue(string SecretName, string? VersionId, string SecretData, string? SecretDataType)
+{
+    public override string ToString() => $"KmsSecretValue {{ SecretName = {SecretName}, VersionId = {VersionId}, SecretDataType = {SecretDataType} }}";
+}

@@ -113,6 +113,19 @@ internal sealed class KmsWriteResponse
     public string? RequestId { get; set; }
 }
 
+internal sealed class KmsGetSecretValueResponse
+{
+    public string? RequestId { get; set; }
+
+    public string? SecretName { get; set; }
+
+    public string? VersionId { get; set; }
+
+    public string? SecretData { get; set; }
+
+    public string? SecretDataType { get; set; }
+}
+
 internal sealed class KmsWireFilter
 {
     public required string Key { get; set; }
@@ -129,5 +142,6 @@ internal sealed class KmsWireFilter
 [JsonSerializable(typeof(KmsListKeysResponse))]
 [JsonSerializable(typeof(KmsListAliasesResponse))]
 [JsonSerializable(typeof(KmsWriteResponse))]
+[JsonSerializable(typeof(KmsGetSecretValueResponse))]
 [JsonSerializable(typeof(List<KmsWireFilter>))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

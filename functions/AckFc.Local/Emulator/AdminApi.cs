@@ -50,6 +50,8 @@ internal sealed class AdminApi(EmulatorState state)
                 ("POST", ["clusters"]) => await AddAsync<ClusterDefinition>(context, state.AddClusters).ConfigureAwait(false),
                 ("DELETE", ["clusters", var id]) => Do(() => state.DeleteCluster(id)),
                 ("PUT", ["clusters", var id, "state"]) => Do(() => state.SetClusterState(id, Query(context, "value"))),
+                ("PUT", ["secrets", var region, var name]) => new { versionId = state.PutSecret(region, name, await ReadTextAsync(context).ConfigureAwait(false)) },
+                ("DELETE", ["secrets", var region, var name]) => state.DeleteSecret(region, name) ? new { deleted = name } : throw new KeyNotFoundException($"Secret '{name}' does not exist in {region}."),
                 ("GET", ["keys", var id]) => state.GetKey(id) ?? throw new KeyNotFoundException($"Key '{id}' does not exist in the emulated fleet."),
                 ("POST", ["keys"]) => await AddAsync<KeyDefinition>(context, state.AddKeys).ConfigureAwait(false),
                 ("DELETE", ["keys", var id]) => Do(() => state.DeleteKey(id)),
@@ -116,6 +118,13 @@ internal sealed class AdminApi(EmulatorState state)
             ?? throw new ArgumentException("The body must be a fault profile object.");
         state.Faults.Set(action, profile);
         return state.Faults.Snapshot();
+    }
+
+    private static async Task<string> ReadTextAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        return text.Length > 0 ? text : throw new ArgumentException("The body is the secret's text; it is empty.");
     }
 
     private static async Task<object> AddAsync<T>(HttpContext context, Action<IEnumerable<T>> add)

@@ -109,6 +109,7 @@ public sealed class EmulatorState
     private readonly List<EmulatedKey> _keyList = [];
     private readonly Dictionary<string, EmulatedKey> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedKey> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Region, string Name), SecretDefinition> _secrets = [];
     private List<string> _regions = [];
     private long _updatingTicks;
     private long _coolDownTicks;
@@ -124,6 +125,7 @@ public sealed class EmulatorState
         Faults = new FaultSettings(options.Seed);
         Nonces = new NonceCache(options.TimeProvider);
         Load(FleetLoader.Compile(fleet, Time.GetUtcNow(), source));
+        LoadSecrets();
     }
 
     /// <summary>The emulator's clock.</summary>
@@ -354,6 +356,61 @@ public sealed class EmulatorState
         lock (Gate)
         {
             Load(FleetLoader.Compile(_definition, Time.GetUtcNow(), _source));
+            LoadSecrets();
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces the current version of a secret (a rotation): <c>GetSecretValue</c> answers the new value and
+    /// version id from now on. Returns the version id.
+    /// </summary>
+    public string PutSecret(string regionId, string secretName, string secretData)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(regionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secretName);
+        ArgumentException.ThrowIfNullOrEmpty(secretData);
+        lock (Gate)
+        {
+            var version = "v" + Guid.NewGuid().ToString("N")[..12];
+            _secrets[(regionId, secretName)] = new SecretDefinition { RegionId = regionId, SecretName = secretName, SecretData = secretData, VersionId = version };
+            return version;
+        }
+    }
+
+    /// <summary>Deletes a secret; false when there was none.</summary>
+    public bool DeleteSecret(string regionId, string secretName)
+    {
+        lock (Gate)
+        {
+            return _secrets.Remove((regionId, secretName));
+        }
+    }
+
+    /// <summary>The secret's current version, or null (callers hold Gate).</summary>
+    internal SecretDefinition? FindSecret(string? regionId, string secretName) => regionId is null
+        ? _secrets.Values.FirstOrDefault(s => s.SecretName == secretName)
+        : _secrets.GetValueOrDefault((regionId, secretName));
+
+    private void LoadSecrets()
+    {
+        _secrets.Clear();
+        foreach (var secret in _definition.Secrets)
+        {
+            if (string.IsNullOrWhiteSpace(secret.SecretName) || string.IsNullOrWhiteSpace(secret.RegionId) || string.IsNullOrEmpty(secret.SecretData))
+            {
+                throw new InvalidOperationException($"{_source}: every secret needs secretName, regionId and secretData.");
+            }
+
+            if (!_secrets.TryAdd((secret.RegionId, secret.SecretName), new SecretDefinition
+            {
+                RegionId = secret.RegionId,
+                SecretName = secret.SecretName,
+                SecretData = secret.SecretData,
+                VersionId = string.IsNullOrEmpty(secret.VersionId) ? "v1" : secret.VersionId,
+            }))
+            {
+                throw new InvalidOperationException($"{_source}: secret '{secret.SecretName}' appears twice in {secret.RegionId}.");
+            }
         }
     }
 

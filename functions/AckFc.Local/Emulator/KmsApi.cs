@@ -12,7 +12,7 @@ internal sealed class KmsApi(EmulatorState state)
         ["KeyState", "KeySpec", "KeyUsage", "ProtectionLevel", "CreatorType", "DKMSInstanceId", "KeyId", "AliasName", "Creator", "TagKey", "TagValue"];
 
     public static bool Knows(string action) => action is "DescribeKey" or "ListKeys" or "ListAliases" or "CancelKeyDeletion"
-        or "SetDeletionProtection" or "EnableKey" or "DisableKey" or "ScheduleKeyDeletion";
+        or "SetDeletionProtection" or "EnableKey" or "DisableKey" or "ScheduleKeyDeletion" or "GetSecretValue";
 
     public ApiResponse Handle(ApiRequest r)
     {
@@ -28,6 +28,7 @@ internal sealed class KmsApi(EmulatorState state)
                 "EnableKey" => Change(r, EnableKey),
                 "DisableKey" => Change(r, DisableKey),
                 "ScheduleKeyDeletion" => Change(r, ScheduleKeyDeletion),
+                "GetSecretValue" => GetSecretValue(r),
                 _ => throw new InvalidOperationException($"KMS has no action {r.Action}."),
             };
         }
@@ -42,6 +43,37 @@ internal sealed class KmsApi(EmulatorState state)
             w.WriteString("RequestId", r.RequestId);
             w.WriteStartObject("KeyMetadata");
             WriteMetadata(w, key);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }));
+    }
+
+    // Secrets Manager: the ACSCurrent version only (AckFc reads nothing else); the error shapes of KMS' API page.
+    private ApiResponse GetSecretValue(ApiRequest r)
+    {
+        var name = r.Required("SecretName");
+        var stage = r.Param("VersionStage");
+        if (!string.IsNullOrEmpty(stage) && stage != "ACSCurrent")
+        {
+            throw new ApiException(404, "Forbidden.ResourceNotFound", $"The emulator keeps only the ACSCurrent version of secret {name}, not {stage}.");
+        }
+
+        // One URL serves every region: without a RegionId parameter the name alone finds the secret.
+        var secret = state.FindSecret(r.RegionId, name)
+            ?? throw new ApiException(404, "Forbidden.ResourceNotFound", $"The specified secret is not found: {name}.");
+        return new(200, Json.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("RequestId", r.RequestId);
+            w.WriteString("SecretName", secret.SecretName);
+            w.WriteString("VersionId", secret.VersionId);
+            w.WriteString("SecretDataType", "text");
+            w.WriteString("SecretType", "Generic");
+            w.WriteString("SecretData", secret.SecretData);
+            w.WriteStartObject("VersionStages");
+            w.WriteStartArray("VersionStage");
+            w.WriteStringValue("ACSCurrent");
+            w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
         }));

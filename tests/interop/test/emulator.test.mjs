@@ -244,6 +244,27 @@ describe('KMS through openapi-core with the KMS v2 SDK params', () => {
     });
   });
 
+  test('GetSecretValue (Secrets Manager) answers the current version of a secret', async () => {
+    const value = 'ci:interop-webhook-secret-0123456789abcdef';
+    const put = await fetch(baseUrl + '/_emulator/secrets/cn-hangzhou/ackfc%2Fwebhook-keys', { method: 'PUT', body: value });
+    assert.equal(put.status, 200, await put.text());
+    const response = await kmsClient().call('GetSecretValue', { SecretName: 'ackfc/webhook-keys', VersionStage: 'ACSCurrent' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.body.SecretName, 'ackfc/webhook-keys');
+    assert.equal(response.body.SecretData, value);
+    assert.equal(response.body.SecretDataType, 'text');
+    assert.deepEqual(response.body.VersionStages.VersionStage, ['ACSCurrent']);
+    assert.ok(response.body.VersionId);
+  });
+
+  test('GetSecretValue of a missing secret is Forbidden.ResourceNotFound 404', async () => {
+    await assert.rejects(kmsClient().call('GetSecretValue', { SecretName: 'no-such-secret' }), (err) => {
+      assert.equal(err.code, 'Forbidden.ResourceNotFound');
+      assert.equal(err.statusCode, 404);
+      return true;
+    });
+  });
+
   test('STS credentials are accepted', async () => {
     const response = await kmsClient({ securityToken: 'interop-sts-token+/=' }).call('DescribeKey', { KeyId: 'alias/ackfc-web-sh' });
     assert.equal(response.body.KeyMetadata.KeyId, 'key-demo-sh-web');

@@ -18,6 +18,25 @@ public sealed class FleetDefinition
 
     /// <summary>The KMS keys, with their aliases.</summary>
     public List<KeyDefinition> Keys { get; set; } = [];
+
+    /// <summary>Secrets Manager secrets (<c>GetSecretValue</c>), e.g. the webhook's signing keys.</summary>
+    public List<SecretDefinition> Secrets { get; set; } = [];
+}
+
+/// <summary>One KMS Secrets Manager secret of a fleet: its current (<c>ACSCurrent</c>) version.</summary>
+public sealed class SecretDefinition
+{
+    /// <summary>Unique within its region.</summary>
+    public string SecretName { get; set; } = "";
+
+    /// <summary>One of <see cref="FleetDefinition.Regions"/>; secrets are regional.</summary>
+    public string RegionId { get; set; } = "";
+
+    /// <summary>The secret's text (<c>SecretData</c>).</summary>
+    public string SecretData { get; set; } = "";
+
+    /// <summary>The version id; generated when empty.</summary>
+    public string? VersionId { get; set; }
 }
 
 /// <summary>One ACK cluster of a fleet.</summary>

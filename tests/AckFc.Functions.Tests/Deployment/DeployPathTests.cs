@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+
+namespace AckFc.Functions.Tests.Deployment;
+
+/// <summary>The deploy path as an operator meets it: s.yaml, the publish settings, README and docs/deployment.md agree.</summary>
+public sealed partial class DeployPathTests
+{
+    private static string Read(params string[] path) => File.ReadAllText(Path.Combine([SYamlDocument.RepoRoot, .. path]));
+
+    [Fact]
+    public void LogConfig_NeverMergesLines()
+    {
+        // fc3's `logConfig: auto` sets logBeginRule DefaultRegex: lines not starting with a date (every JSON line) get merged.
+        foreach (var (name, props) in SYamlDocument.Load().Resources)
+        {
+            var log = props["logConfig"];
+            Assert.True(log is System.Text.Json.Nodes.JsonObject, $"{name}: logConfig must be explicit, not '{log}'");
+            Assert.Equal("None", log!["logBeginRule"]?.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void Regions_AreWrittenOnceInVars()
+    {
+        var text = Read("s.yaml");
+
+        Assert.Single(RegionList().Matches(text));
+        foreach (var (name, props) in SYamlDocument.Load().Resources)
+        {
+            Assert.Equal("cn-hangzhou,cn-shanghai", props["environmentVariables"]!["ACKFC_REGIONS"]!.GetValue<string>());
+        }
+
+        Assert.Equal(2, Regex.Count(text, Regex.Escape("ACKFC_REGIONS: ${vars.regions}")));
+    }
+
+    [GeneratedRegex(@"cn-hangzhou,\s*cn-shanghai")]
+    private static partial Regex RegionList();
+
+    [Fact]
+    public void SYaml_ReadsNoSecretFromTheEnvironment()
+    {
+        var text = Read("s.yaml");
+
+        Assert.DoesNotContain("${env(", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ACKFC_WEBHOOK_SECRETS:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_ShipsNoSymbols_AndCiKeepsThemAsAnArtifact()
+    {
+        var project = Read("functions", "AckFc.Functions", "AckFc.Functions.csproj");
+        var ci = Read(".github", "workflows", "ci.yml") + Read(".github", "workflows", "deploy.yml");
+
+        Assert.Contains("AfterTargets=\"Publish\"", project, StringComparison.Ordinal);
+        Assert.Contains("$(PublishDir)*.dbg;$(PublishDir)*.pdb", project, StringComparison.Ordinal);
+        Assert.Contains("<StripSymbols>true</StripSymbols>", project, StringComparison.Ordinal);
+        Assert.Contains("upload-artifact", ci, StringComparison.Ordinal);
+        Assert.Contains(".dbg", ci, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadmeAndGuide_AgreeWithSYaml()
+    {
+        var readme = Read("README.md");
+        var guide = Read("docs", "deployment.md");
+        var deploy = Read(".github", "workflows", "deploy.yml");
+
+        foreach (var text in new[] { readme, guide })
+        {
+            Assert.Contains("ackfc-webhook", text, StringComparison.Ordinal);
+            Assert.Contains("ackfc-compliance", text, StringComparison.Ordinal);
+            Assert.Contains("ackfc-webhook-keys", text, StringComparison.Ordinal);
+            Assert.Contains("@serverless-devs/s@3.1.10", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("ram-policy.json", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("ACKFC_WEBHOOK_SECRETS=", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("@serverless-devs/s@3.1.10", deploy, StringComparison.Ordinal);
+        Assert.Contains("scripts/smoke-test.sh", deploy, StringComparison.Ordinal);
+        Assert.Contains("scripts/smoke-test.sh", guide, StringComparison.Ordinal);
+        Assert.Contains("s compliance deploy", guide, StringComparison.Ordinal);
+    }
+}

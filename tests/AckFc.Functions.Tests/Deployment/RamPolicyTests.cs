@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AckFc.Functions.Tests.Deployment;
+
+/// <summary>
+/// Least privilege, both ways: every cloud API the clients can call is in <see cref="CloudPermissions"/>, every RAM
+/// action that table needs is granted to the role of the function that calls it (s.yaml's role, the policy attached in
+/// docs/deployment.md), and no policy grants anything more.
+/// </summary>
+public sealed partial class RamPolicyTests
+{
+    // function (ACKFC_FUNCTION) -> its role name in s.yaml and its policy file.
+    private static readonly (string Function, string Role, string Policy)[] Roles =
+    [
+        ("webhook", "ackfc-webhook", "ram-policy-webhook.json"),
+        ("compliance", "ackfc-compliance", "ram-policy-compliance.json"),
+    ];
+
+    private const string RemediationPolicy = "ram-policy-remediation.json";
+
+    private static string Docs(string file) => Path.Combine(SYamlDocument.RepoRoot, "docs", file);
+
+    private static SortedSet<string> Granted(string file)
+    {
+        using var policy = JsonDocument.Parse(File.ReadAllText(Docs(file)));
+        Assert.Equal("1", policy.RootElement.GetProperty("Version").GetString());
+        return new SortedSet<string>(
+            policy.RootElement.GetProperty("Statement").EnumerateArray()
+                .Where(s => s.GetProperty("Effect").GetString() == "Allow")
+                .SelectMany(s => s.GetProperty("Action").EnumerateArray().Select(a => a.GetString()!)),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The API names the clients send: every <c>regionId, "Action"</c> in the CS and KMS clients.</summary>
+    private static SortedSet<string> ClientActions()
+    {
+        var actions = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in new[] { "Cs/AckClient.cs", "Kms/KmsClient.cs" })
+        {
+            var text = File.ReadAllText(Path.Combine(SYamlDocument.RepoRoot, "functions", "AckFc.AlibabaCloud", file));
+            foreach (Match match in ActionPattern().Matches(text))
+            {
+                actions.Add(match.Groups[1].Value);
+            }
+        }
+
+        return actions;
+    }
+
+    [GeneratedRegex(@"regionId,\s*""([A-Z][A-Za-z0-9]+)""")]
+    private static partial Regex ActionPattern();
+
+    [Fact]
+    public void ClientActions_AreExactlyTheApisOfThePermissionTable()
+    {
+        var tabled = new SortedSet<string>(CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Select(c => c.Api), StringComparer.Ordinal);
+        var client = ClientActions();
+
+        Assert.True(client.Count >= 10, $"the scan found only {string.Join(", ", client)}: did the clients' shape change?");
+        Assert.Equal(client, tabled);
+    }
+
+    [Theory]
+    [InlineData("webhook")]
+    [InlineData("compliance")]
+    public void EachRole_GrantsExactlyWhatItsFunctionCalls(string function)
+    {
+        var (_, _, policy) = Roles.Single(r => r.Function == function);
+        var calls = CloudPermissions.Of(function);
+        var always = new SortedSet<string>(calls.Where(c => !c.RemediationOnly).SelectMany(c => c.RamActions), StringComparer.Ordinal);
+
+        Assert.Equal(always, Granted(policy));
+        var remediation = Granted(RemediationPolicy);
+        foreach (var action in calls.Where(c => c.RemediationOnly).SelectMany(c => c.RamActions))
+        {
+            Assert.True(remediation.Contains(action) || always.Contains(action), $"{function} may call {action} when remediating, but no policy grants it");
+        }
+    }
+
+    [Fact]
+    public void RemediationPolicy_GrantsOnlyRemediationActions()
+    {
+        var needed = new SortedSet<string>(
+            CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Where(c => c.RemediationOnly).SelectMany(c => c.RamActions),
+            StringComparer.Ordinal);
+
+        Assert.Equal(needed, Granted(RemediationPolicy));
+    }
+
+    [Fact]
+    public void DescribeClustersV1_NeedsBothOfItsRamActions()
+    {
+        // The vendor's table: DescribeClustersV1 is authorised by cs:DescribeClustersV1 and cs:GetClusters.
+        var call = CloudPermissions.Compliance.Single(c => c.Api == "DescribeClustersV1");
+
+        Assert.Equal(["cs:DescribeClustersV1", "cs:GetClusters"], call.RamActions.Order(StringComparer.Ordinal));
+        Assert.Contains("cs:GetClusters", Granted("ram-policy-compliance.json"));
+        Assert.Contains("cs:GetClusters", Granted("ram-policy-webhook.json"));
+    }
+
+    [Fact]
+    public void SYaml_GivesEachFunctionItsOwnRole_AndTheGuideCreatesAndAttachesIt()
+    {
+        var guide = File.ReadAllText(Docs("deployment.md"));
+        foreach (var (name, props) in SYamlDocument.Load().Resources)
+        {
+            var function = props["environmentVariables"]!["ACKFC_FUNCTION"]!.GetValue<string>();
+            var (_, role, policy) = Roles.Single(r => r.Function == function);
+
+            Assert.EndsWith(":role/" + role, props["role"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains($"--RoleName {role}", guide, StringComparison.Ordinal);
+            Assert.Contains($"docs/{policy}", guide, StringComparison.Ordinal);
+            Assert.True(name.Length > 0);
+        }
+
+        Assert.Contains("fc.aliyuncs.com", File.ReadAllText(Docs("ram-trust-policy.json")), StringComparison.Ordinal);
+        Assert.Contains("docs/ram-trust-policy.json", guide, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Guide_RecordsTheSourceOfEveryGrantedAction()
+    {
+        var guide = File.ReadAllText(Docs("deployment.md"));
+        var all = Roles.Select(r => r.Policy).Append(RemediationPolicy).SelectMany(Granted).Distinct();
+
+        foreach (var action in all)
+        {
+            // One row of the sources table per action: | `cs:GetClusters` | API | source |
+            Assert.Matches($@"\| `{Regex.Escape(action)}` \|[^\n]*https://", guide);
+        }
+    }
+}
