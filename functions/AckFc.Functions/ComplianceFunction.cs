@@ -5,6 +5,7 @@ using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AckFc.Functions;
 
@@ -24,6 +25,7 @@ public sealed class ComplianceFunction(IComplianceService compliance, IReportPub
         try
         {
             payload = Payloads.ParseSweep(Encoding.UTF8.GetBytes(timer.Payload));
+            Payloads.RequireConfiguredRegions(payload, context.InstanceServices.GetRequiredService<AckFcCoreOptions>().Regions);
         }
         catch (BadRequestException e)
         {

@@ -67,6 +67,36 @@ public static partial class Payloads
         return new KmsChangeBody(disable ? null : key, disable, dryRun, reason);
     }
 
+
+    /// <summary>
+
+    /// A sweep covers only the configured regions (<c>ACKFC_REGIONS</c>): a region named in a request or a timer payload
+
+    /// that is not one of them is refused, naming the field, so neither the webhook nor a timer acts outside the scope.
+
+    /// </summary>
+
+    public static void RequireConfiguredRegions(SweepPayload payload, IReadOnlyList<string> configured, string field = "regions")
+
+    {
+
+        foreach (var region in payload.Regions ?? [])
+
+        {
+
+            if (!configured.Contains(region, StringComparer.Ordinal))
+
+            {
+
+                throw new BadRequestException(field, $"'{region}' is not one of the configured regions ({string.Join(", ", configured)}, from ACKFC_REGIONS): a sweep covers only those.");
+
+            }
+
+        }
+
+    }
+
+
     /// <summary>Empty means <c>{"mode":"report"}</c>.</summary>
     public static SweepPayload ParseSweep(ReadOnlySpan<byte> body, string what = "payload")
     {

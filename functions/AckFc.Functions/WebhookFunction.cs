@@ -157,6 +157,7 @@ public sealed class WebhookFunction(
     private async Task<HttpResponseData> SweepAsync(HttpRequestData request, string keyId, FunctionContext context)
     {
         var payload = Payloads.ParseSweep(request.Body, "body");
+        Payloads.RequireConfiguredRegions(payload, context.InstanceServices.GetRequiredService<AckFcCoreOptions>().Regions);
         // One fleet sweep at a time per instance; its own deadline leaves time to publish (no 500 at the deadline).
         if (!context.InstanceServices.GetRequiredService<SweepGate>().TryEnter(out var release))
         {

@@ -193,6 +193,24 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         Assert.Equal("key-demo-sh-web", hangzhouOnly.Emulator.State.GetCluster("c-demo-sh-web")!.EncryptionKeyId);
     }
 
+    [Fact]
+    public async Task SweepOfARegionOutsideTheConfiguredOnes_400NamingRegions_NothingListed()
+    {
+        await using var hangzhouOnly = await WebhookRig.StartAsync(settings: "ACKFC_REGIONS=cn-hangzhou");
+        var bytes = Encoding.UTF8.GetBytes("""{"mode":"report","regions":["cn-hangzhou","cn-shanghai"]}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/sweeps") { Content = new ByteArrayContent(bytes) };
+        request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, hangzhouOnly.Sign("POST", "/sweeps", bytes));
+        using var client = hangzhouOnly.Client();
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal("regions", problem.RootElement.GetProperty("field").GetString());
+        Assert.Contains("cn-shanghai", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, hangzhouOnly.Emulator.State.CountOf("DescribeClustersV1"));
+    }
+
     // ---- item 13: the cloud's failures are 502/503, never 400/403, and its diagnostics stay in the log ----------
 
     [Fact]
