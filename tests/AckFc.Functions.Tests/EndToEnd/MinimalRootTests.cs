@@ -239,7 +239,7 @@ public sealed class MinimalRootTests(PublishedBinaryFixture fixture) : IClassFix
     {
         var text = await RunAsync("ldd", [binary]);
         return [.. text.Split('\n')
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(p => p.StartsWith('/')))
+            .Select(line => line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(p => p.StartsWith('/')))
             .OfType<string>()
             .Distinct(StringComparer.Ordinal)];
     }

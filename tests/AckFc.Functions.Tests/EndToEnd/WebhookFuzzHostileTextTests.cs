@@ -43,7 +43,7 @@ public sealed class WebhookFuzzHostileTextTests : LocalRunTest
                 : [.. Encoding.ASCII.GetBytes($"{{\"{name}\":\"{prefix}"), .. BadText[bad], .. Encoding.ASCII.GetBytes(suffix + "\"}")];
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
             request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
-                WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, body));
+                Webhook.ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, body));
             using var response = await Client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             var ok = (int)response.StatusCode == 400
@@ -80,7 +80,7 @@ public sealed class WebhookFuzzHostileTextTests : LocalRunTest
             // A distinct query parameter per sample, so that no valid signature is a replay of another.
             var path = $"/clusters/c-demo-hz-analytics/kms?n={Interlocked.Increment(ref round)}";
             var body = """{"kms_key_id":"key-demo-hz-spare","dry_run":true}"""u8.ToArray();
-            var valid = WebhookSignature.Create(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body);
+            var valid = Webhook.ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body);
             var values = Enumerable.Range(0, copies).Select(i => i == validAt % copies ? valid : $"t=1,kid=local,v1={garbage}").ToList();
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
             if (asHeaderLines)

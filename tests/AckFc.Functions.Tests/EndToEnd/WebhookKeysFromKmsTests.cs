@@ -73,7 +73,7 @@ public sealed class WebhookKeysFromKmsTests : IAsyncLifetime
         const string path = "/clusters/c-demo-hz-orders/kms";
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.TryAddWithoutValidation(
-            WebhookSignature.HeaderName, WebhookSignature.Create(keyId, secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", path, []));
+            WebhookSignature.HeaderName, Webhook.ContractSigner.Header(keyId, secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", path, []));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         using var response = await client.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());

@@ -77,7 +77,8 @@ internal sealed partial class DemoPolicyOracle
         new("key-demo-sh-acs-ecs", Sh, true, true, true, "alias/acs/ecs", true),
     ];
 
-    // Demo-policy facts: an allow-list of alias/ackfc-*, env=prod never disabled, deletion protection required,
+    // Demo-policy facts: an allow-list of alias/ackfc-*, env=prod never disabled, encryption required on ack.pro.*
+    // (no ACKFC-ENC-001 waiver), deletion protection required,
     // rotation only warned about (so never blocking), ACK's 5-minute cool-down after a change.
     private readonly Dictionary<string, ClusterFacts> clusters = new(StringComparer.Ordinal)
     {
@@ -139,10 +140,9 @@ internal sealed partial class DemoPolicyOracle
                 return new(403, null, false, "ACKFC-POL-001: never disable this cluster");
             }
 
-            if (cluster.Key is null)
-            {
-                return new(200, "noChange", false, "already off");
-            }
+            // encryption.required covers every ack.pro.* cluster and no ACKFC-ENC-001 waiver exists: turning
+            // encryption off would create a failing finding, so the policy denies it (even when it is off already).
+            return new(403, null, false, "ACKFC-ENC-001: the policy requires encryption here");
         }
         else
         {

@@ -94,7 +94,7 @@ public sealed class WebhookRig : IAsyncDisposable
     public HttpClient Client(int host = 0) => new() { BaseAddress = Hosts[host].Address, Timeout = TimeSpan.FromSeconds(60) };
 
     public string Sign(string method, string pathAndQuery, byte[] body, long? at = null) =>
-        WebhookSignature.Create(KeyId, Secret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, pathAndQuery, body);
+        Webhook.ContractSigner.Header(KeyId, Secret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, pathAndQuery, body);
 
     /// <summary>A signed webhook request as Function Compute's HTTP trigger forwards it.</summary>
     public HttpRequestMessage SignedRequest(string method, string path, string body, string? requestId = null, int? timeoutSeconds = null)
