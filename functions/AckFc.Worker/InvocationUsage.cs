@@ -33,7 +33,6 @@ internal sealed partial class InvocationUsage
             return;
         }
 
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
         LogUsage(
             logger,
             requestId,
@@ -41,7 +40,22 @@ internal sealed partial class InvocationUsage
             Math.Round((GC.GetTotalAllocatedBytes() - allocated) / 1048576.0, 1),
             GC.CollectionCount(0) - gen0,
             GC.CollectionCount(2) - gen2,
-            Math.Round(process.PeakWorkingSet64 / 1048576.0, 1));
+            PeakWorkingSetMb());
+    }
+
+    /// <summary>The process's peak working set, or -1 where the system does not tell it (no /proc in the root).</summary>
+    private static double PeakWorkingSetMb()
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Math.Round(process.PeakWorkingSet64 / 1048576.0, 1);
+        }
+        catch (InvalidOperationException)
+        {
+            // A figure for the log only: its absence must never fail the invocation it describes.
+            return -1;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invocation {RequestId} took {DurationMs} ms, allocated {AllocatedMb} MB ({Gen0Collections} gen0 and {Gen2Collections} gen2 collections); peak working set {PeakWorkingSetMb} MB")]

@@ -19,9 +19,15 @@ public sealed class PublishedBinaryFixture : IAsyncLifetime
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(12);
 
+    // One publish per test run, whatever number of classes use the fixture (each class gets its own instance):
+    // concurrent publishes into one obj folder race in the native OpenSSL build.
+    private static readonly Lazy<Task<string>> Published = new(PublishAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
     public string Binary { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Binary = await Published.Value;
+
+    private static async Task<string> PublishAsync()
     {
         var output = Path.Combine(SYamlDocument.RepoRoot, "artifacts", "test-aot");
         var publish = new ProcessStartInfo("dotnet", ["publish", Path.Combine(SYamlDocument.RepoRoot, "functions", "AckFc.Functions"), "-c", "Release", "-r", "linux-x64", "-o", output])
@@ -58,7 +64,7 @@ public sealed class PublishedBinaryFixture : IAsyncLifetime
             throw new InvalidOperationException("The AOT publish reported trim/AOT warnings:" + Environment.NewLine + string.Join(Environment.NewLine, warnings));
         }
 
-        Binary = Path.Combine(output, "AckFc.Functions");
+        return Path.Combine(output, "AckFc.Functions");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
