@@ -49,38 +49,8 @@ public static class OssV4Signer
     /// <summary>
     /// RFC 3986 encoding of the UTF-8 bytes, upper-case hex; <c>/</c> kept when <paramref name="keepSlash"/>.
     /// </summary>
-    public static string UriEncode(string value, bool keepSlash)
-    {
-        var allowed = keepSlash ? UnreservedAndSlash : Unreserved;
-        if (value.AsSpan().IndexOfAnyExcept(allowed) < 0)
-        {
-            return value;
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
-        try
-        {
-            var count = Encoding.UTF8.GetBytes(value, rented);
-            var builder = new StringBuilder(count * 3);
-            foreach (var b in rented.AsSpan(0, count))
-            {
-                if (b < 128 && allowed.Contains((char)b))
-                {
-                    builder.Append((char)b);
-                }
-                else
-                {
-                    builder.Append('%').Append(HexUpper[b >> 4]).Append(HexUpper[b & 0xF]);
-                }
-            }
-
-            return builder.ToString();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    public static string UriEncode(string value, bool keepSlash) =>
+        AcsV3Signer.PercentEncode(value, keepSlash ? UnreservedAndSlash : Unreserved);
 
     /// <summary>The canonical URI <c>/{bucket}/{key}</c> (<c>/{bucket}/</c> for bucket requests, <c>/</c> for the service).</summary>
     public static string CanonicalUri(string? bucket, string? key) =>
@@ -325,5 +295,4 @@ public static class OssV4Signer
     private static readonly SearchValues<char> UnreservedAndSlash =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~/");
 
-    private const string HexUpper = "0123456789ABCDEF";
 }

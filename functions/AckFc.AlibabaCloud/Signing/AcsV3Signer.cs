@@ -86,9 +86,15 @@ public static class AcsV3Signer
     /// RFC 3986 percent-encoding of the UTF-8 bytes: <c>A–Z a–z 0–9 - _ . ~</c> stay, everything else
     /// (including space, <c>*</c> and <c>/</c>) becomes <c>%XX</c> in upper case.
     /// </summary>
-    public static string PercentEncode(string value)
+    public static string PercentEncode(string value) => PercentEncode(value, Unreserved);
+
+    /// <summary>
+    /// Percent-encoding of the UTF-8 bytes, upper-case hex, keeping the ASCII characters in <paramref name="keep"/>
+    /// (the OSS V4 signer keeps <c>/</c> in object keys too; everything else is the same encoding).
+    /// </summary>
+    internal static string PercentEncode(string value, SearchValues<char> keep)
     {
-        if (value.AsSpan().IndexOfAnyExcept(Unreserved) < 0)
+        if (value.AsSpan().IndexOfAnyExcept(keep) < 0)
         {
             return value;
         }
@@ -101,7 +107,7 @@ public static class AcsV3Signer
             var builder = new StringBuilder(count * 3);
             foreach (var b in rented.AsSpan(0, count))
             {
-                if (b < 128 && Unreserved.Contains((char)b))
+                if (b < 128 && keep.Contains((char)b))
                 {
                     builder.Append((char)b);
                 }
