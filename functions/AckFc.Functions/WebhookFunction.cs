@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AckFc.AlibabaCloud;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
 using AckFc.Core.Reporting;
@@ -129,7 +128,7 @@ public sealed class WebhookFunction(
             ChangeOutcome.Invalid => 400,
             ChangeOutcome.NotFound => 404,
             ChangeOutcome.Conflict => 409,
-            _ => IsUnavailable(result.ErrorCode) ? 503 : 502,
+            _ => result.Retryable ? 503 : 502,
         };
         var answer = new ChangeAnswer(result.Outcome, result.Message, result.Decision, result.ClusterId, result.RegionId, result.ResolvedKmsKeyId,
             result.Plan, result.Before, result.After, result.CloudRequestIds, result.ErrorCode);
@@ -138,20 +137,14 @@ public sealed class WebhookFunction(
 
     private async Task<HttpResponseData> StatusAsync(string clusterId, FunctionContext context)
     {
-        try
+        var result = await encryption.GetStatusAsync(clusterId, context.InvocationId, context.CancellationToken);
+        return result.Outcome switch
         {
-            var status = await encryption.GetStatusAsync(clusterId, context.InvocationId, context.CancellationToken);
-            return Json(200, status, FunctionsJsonContext.Default.ClusterKmsStatus);
-        }
-        catch (AlibabaCloudException e) when (e.Kind == AlibabaCloudErrorKind.NotFound)
-        {
-            return Problem(404, "Not Found", $"Cluster {clusterId} was not found.");
-        }
-        catch (AlibabaCloudException e)
-        {
-            var code = e.Kind is AlibabaCloudErrorKind.Throttling || IsUnavailable(e.Code) ? 503 : 502;
-            return Problem(code, code == 503 ? "Service Unavailable" : "Bad Gateway", $"The cloud failed: {e.Code} (request id {e.RequestId ?? "none"}).");
-        }
+            StatusOutcome.Found => Json(200, result.Status!, FunctionsJsonContext.Default.ClusterKmsStatus),
+            StatusOutcome.NotFound => Problem(404, "Not Found", result.Message!),
+            _ when result.Retryable => Problem(503, "Service Unavailable", result.Message!),
+            _ => Problem(502, "Bad Gateway", result.Message!),
+        };
     }
 
     private async Task<HttpResponseData> SweepAsync(HttpRequestData request, string keyId, FunctionContext context)
@@ -174,11 +167,6 @@ public sealed class WebhookFunction(
             return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
         }
     }
-
-    /// <summary>503 (try again) for throttling, an unavailable service and time running out; 502 for the rest of the cloud's failures.</summary>
-    private static bool IsUnavailable(string? code) =>
-        code is not null && (code.Contains("Throttling", StringComparison.Ordinal) || code.StartsWith("ServiceUnavailable", StringComparison.Ordinal)
-            || code is "DeadlineExceeded" or "WriteOutcomeUnknown" or "Timeout" or "ClientRateLimited");
 
     private static HttpResponseData Json<T>(int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         new(status, JsonSerializer.SerializeToUtf8Bytes(value, type));

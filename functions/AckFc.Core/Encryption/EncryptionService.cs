@@ -18,6 +18,16 @@ internal sealed class ChangeLocks
     public void Exit(string clusterId) => inFlight.TryRemove(clusterId, out _);
 }
 
+/// <summary>Which cloud failures are worth trying again later (the webhook answers 503 for them, 502 for the rest).</summary>
+internal static class CloudFailures
+{
+    public static bool IsRetryable(AlibabaCloudException failure) =>
+        failure.Kind is AlibabaCloudErrorKind.Throttling
+        || failure.Code.Contains("Throttling", StringComparison.Ordinal)
+        || failure.Code.StartsWith("ServiceUnavailable", StringComparison.Ordinal)
+        || failure.Code is "Timeout" or "ClientRateLimited" or "DeadlineExceeded" or "WriteOutcomeUnknown";
+}
+
 /// <summary>
 /// Gates <c>UpdateKMSEncryption</c> behind the policy: read, preflight, decide, then act only when allowed, needed and
 /// not a dry run; follow the cluster until it runs again and verify. Writes are never retried here.
@@ -82,12 +92,29 @@ internal sealed partial class EncryptionService(
         return result;
     }
 
-    public async Task<ClusterKmsStatus> GetStatusAsync(string clusterId, string requestId, CancellationToken cancellationToken = default)
+    public async Task<ClusterStatusResult> GetStatusAsync(string clusterId, string requestId, CancellationToken cancellationToken = default)
     {
         var loaded = policies.Current;
-        var cluster = await FindClusterAsync(clusterId, null, cancellationToken)
-            ?? throw new AlibabaCloudException(AlibabaCloudErrorKind.NotFound, "ErrorClusterNotFound",
-                $"cluster {clusterId} was not found in {string.Join(", ", options.Regions)}", 404, action: "DescribeClusterDetail");
+        AckCluster? cluster;
+        try
+        {
+            cluster = await FindClusterAsync(clusterId, null, cancellationToken);
+        }
+        catch (AlibabaCloudException e)
+        {
+            LogCloudFailure(log, "reading the cluster", clusterId, requestId, e.Message);
+            return new ClusterStatusResult
+            {
+                Outcome = StatusOutcome.CloudFailed, ErrorCode = e.Code, Retryable = CloudFailures.IsRetryable(e),
+                Message = $"The cloud failed: {e.Code} (request id {e.RequestId ?? "none"}).",
+            };
+        }
+
+        if (cluster is null)
+        {
+            return new ClusterStatusResult { Outcome = StatusOutcome.NotFound, Message = $"Cluster {clusterId} was not found." };
+        }
+
         KeyEvidence? evidence = null;
         if (cluster.Encryption is { State: EncryptionState.Enabled, KmsKeyId: { } keyId })
         {
@@ -104,7 +131,7 @@ internal sealed partial class EncryptionService(
                 key.DeleteDate is { } d && key.KeyState == "PendingDeletion" ? ClusterJudge.DaysUntil(d, time.GetUtcNow()) : null);
         }
 
-        return new ClusterKmsStatus { Cluster = report, Key = health, PolicyVersion = loaded.Version };
+        return new ClusterStatusResult { Outcome = StatusOutcome.Found, Status = new ClusterKmsStatus { Cluster = report, Key = health, PolicyVersion = loaded.Version } };
     }
 
     private async Task<EncryptionChangeResult> DecideAndApplyAsync(EncryptionChangeRequest request, LoadedPolicy loaded, ChangeProgress progress, CancellationToken token)
@@ -121,7 +148,7 @@ internal sealed partial class EncryptionService(
         {
             return Result(request, loaded, ChangeOutcome.CloudFailed,
                 "The cloud did not answer the reads within half of the time left, which is kept for the change and its follow-up; nothing was changed.", []) with
-            { RegionId = progress.RegionId, ErrorCode = "DeadlineExceeded" };
+            { RegionId = progress.RegionId, ErrorCode = "DeadlineExceeded", Retryable = true };
         }
     }
 
@@ -284,14 +311,14 @@ internal sealed partial class EncryptionService(
                     []) with { ErrorCode = e.Code }
                 : CloudFailure(request, loaded, e, "UpdateKMSEncryption");
             LogCloudFailure(log, "UpdateKMSEncryption", cluster.ClusterId, request.RequestId, e.Message);
-            return Answer(failed.Outcome, failed.Message) with { ErrorCode = e.Code, CloudRequestIds = e.RequestId is null ? [.. requestIds] : [.. requestIds, e.RequestId] };
+            return Answer(failed.Outcome, failed.Message) with { ErrorCode = e.Code, Retryable = failed.Retryable, CloudRequestIds = e.RequestId is null ? [.. requestIds] : [.. requestIds, e.RequestId] };
         }
         catch (OperationCanceledException)
         {
             progress.Written = true;
             return Answer(ChangeOutcome.CloudFailed,
                 $"The deadline came while UpdateKMSEncryption was in flight: whether ACK applied it is unknown. Check GET /clusters/{cluster.ClusterId}/kms.") with
-            { ErrorCode = "WriteOutcomeUnknown" };
+            { ErrorCode = "WriteOutcomeUnknown", Retryable = true };
         }
 
         // ACK accepted the change: record it now, whatever happens to this invocation afterwards.
@@ -492,7 +519,7 @@ internal sealed partial class EncryptionService(
         var status = e.StatusCode is { } code ? $"HTTP {code}, " : string.Empty;
         return Result(request, loaded, outcome,
             $"The cloud failed {what}: {e.Code} ({status}cloud request id {e.RequestId ?? "none"}); see the function's log for request {request.RequestId}.",
-            e.RequestId is null ? [] : [e.RequestId]) with { ErrorCode = e.Code };
+            e.RequestId is null ? [] : [e.RequestId]) with { ErrorCode = e.Code, Retryable = outcome == ChangeOutcome.CloudFailed && CloudFailures.IsRetryable(e) };
     }
 
     private static EncryptionChangeResult Result(EncryptionChangeRequest request, LoadedPolicy loaded, ChangeOutcome outcome, string message, IReadOnlyList<string> requestIds) => new()

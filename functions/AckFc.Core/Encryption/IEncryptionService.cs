@@ -11,8 +11,8 @@ public interface IEncryptionService
     Task<EncryptionChangeResult> ChangeAsync(EncryptionChangeRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The cluster's encryption state, its key's health and its findings. Throws
-    /// <see cref="AckFc.AlibabaCloud.AlibabaCloudException"/> (kind NotFound) when the cluster does not exist.
+    /// The cluster's encryption state, its key's health and its findings; or, as the result's outcome, that the cluster
+    /// does not exist in the configured regions or that the cloud failed reading it. Throws only when cancelled.
     /// </summary>
-    Task<ClusterKmsStatus> GetStatusAsync(string clusterId, string requestId, CancellationToken cancellationToken = default);
+    Task<ClusterStatusResult> GetStatusAsync(string clusterId, string requestId, CancellationToken cancellationToken = default);
 }

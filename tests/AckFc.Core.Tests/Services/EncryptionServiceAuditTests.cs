@@ -222,10 +222,30 @@ public sealed class EncryptionServiceAuditTests
         Has(Cluster("c-sh-0000001", "cn-shanghai", null));
 
         var result = await Service().ChangeAsync(Enable("c-sh-0000001", "key-b"));
-        await Assert.ThrowsAsync<AlibabaCloudException>(() => Service().GetStatusAsync("c-sh-0000001", "req-2"));
+        var status = await Service().GetStatusAsync("c-sh-0000001", "req-2");
 
         Assert.Equal(ChangeOutcome.NotFound, result.Outcome);
+        Assert.Equal(StatusOutcome.NotFound, status.Outcome);
+        Assert.Null(status.Status);
         await ack.DidNotReceiveWithAnyArgs().UpdateKmsEncryptionAsync(default!, default!, default!, default);
+    }
+
+    [Theory]
+    [InlineData(AlibabaCloudErrorKind.Throttling, "Throttling.User", 400, true)]
+    [InlineData(AlibabaCloudErrorKind.Transient, "ServiceUnavailable", 503, true)]
+    [InlineData(AlibabaCloudErrorKind.Transient, "InternalError", 500, false)]
+    [InlineData(AlibabaCloudErrorKind.ClientError, "Forbidden.RAM", 403, false)]
+    public async Task StatusReadFails_CloudFailedWithRetryableFromTheFailure(AlibabaCloudErrorKind kind, string code, int http, bool retryable)
+    {
+        ack.GetClusterAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new AlibabaCloudException(kind, code, "secret-bearing cloud text", http, "req-cloud"));
+
+        var status = await Service().GetStatusAsync("c-a-0000001", "req-2");
+
+        Assert.Equal(StatusOutcome.CloudFailed, status.Outcome);
+        Assert.Equal(code, status.ErrorCode);
+        Assert.Equal(retryable, status.Retryable);
+        Assert.Contains("req-cloud", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-bearing", status.Message, StringComparison.Ordinal);
     }
 
     [Fact]
