@@ -2,6 +2,7 @@ using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
 using AckFc.Core.Reporting;
+using AckFc.Core.Signatures;
 using AckFc.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -63,7 +64,7 @@ public sealed class WebhookFunction(
             return Problem(413, "Content Too Large", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
         }
 
-        var check = authenticator.Verify(request.Header(WebhookSignature.HeaderName), request.Method, request.PathAndQuery, request.Body);
+        var check = authenticator.Verify(request.Header(AckFcSignature.HeaderName), request.Method, request.PathAndQuery, request.Body);
         if (check.ReplayCacheFull)
         {
             var busy = Problem(503, "Service Unavailable", check.Problem!);

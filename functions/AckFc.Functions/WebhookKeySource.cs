@@ -1,5 +1,6 @@
 using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Kms;
+using AckFc.Core.Signatures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -161,19 +162,13 @@ public sealed partial class WebhookKeySource(string secretName, string regionId,
     /// <summary>The secret's text, <c>keyId:secret,…</c>, with the rules of <c>ACKFC_WEBHOOK_SECRETS</c>.</summary>
     internal static IReadOnlyDictionary<string, string> Parse(string secretData)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("ACKFC_WEBHOOK_SECRETS", secretData)])
-            .Build();
-        try
+        // The parser names entry positions and key ids, never a secret.
+        if (!SigningKey.TryParseList(secretData, out var keys, out var error))
         {
-            var keys = WebhookOptions.FromConfiguration(configuration).Secrets;
-            return keys.Count > 0 ? keys : throw new InvalidOperationException("it holds no keyId:secret entry");
+            throw new InvalidOperationException($"the secret's text is not keyId:secret,… ({error})");
         }
-        catch (InvalidOperationException e) when (e.Message.StartsWith("ACKFC_WEBHOOK_SECRETS: ", StringComparison.Ordinal))
-        {
-            // The parser names entry positions and key ids, never a secret; only the source is renamed.
-            throw new InvalidOperationException($"the secret's text is not keyId:secret,… ({e.Message["ACKFC_WEBHOOK_SECRETS: ".Length..]})", e);
-        }
+
+        return keys.Count > 0 ? keys : throw new InvalidOperationException("it holds no keyId:secret entry");
     }
 
     public void Dispose() => gate.Dispose();

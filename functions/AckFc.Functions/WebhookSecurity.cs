@@ -2,32 +2,14 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AckFc.Core.Signatures;
 using Microsoft.Extensions.Configuration;
 
 namespace AckFc.Functions;
 
-/// <summary>The <c>X-AckFc-Signature</c> scheme of contracts §4.</summary>
-public static class WebhookSignature
-{
-    public const string HeaderName = "X-AckFc-Signature";
-
-    /// <summary>The header value for a request: <c>t=&lt;unix&gt;,kid=&lt;keyId&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>.</summary>
-    public static string Create(string keyId, string secret, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body) =>
-        $"t={unixSeconds.ToString(CultureInfo.InvariantCulture)},kid={keyId},v1={Compute(secret, unixSeconds, method, pathAndQuery, body)}";
-
-    /// <summary>Lowercase hex HMAC-SHA256 over <c>&lt;t&gt;.&lt;METHOD&gt;.&lt;path and query&gt;.&lt;hex sha256 of body&gt;</c>.</summary>
-    public static string Compute(string secret, long unixSeconds, string method, string pathAndQuery, ReadOnlySpan<byte> body)
-    {
-        var signed = $"{unixSeconds.ToString(CultureInfo.InvariantCulture)}.{method.ToUpperInvariant()}.{pathAndQuery}.{Convert.ToHexStringLower(SHA256.HashData(body))}";
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signed)));
-    }
-}
-
 /// <summary>The webhook's settings: <c>ACKFC_WEBHOOK_SECRETS</c> (<c>keyId:secret,…</c>, secrets of 32+ characters).</summary>
 public sealed class WebhookOptions
 {
-    public const int MinimumSecretLength = 32;
-
     /// <summary>Key id to secret. Empty: every call that needs a signature is refused.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 
@@ -50,37 +32,10 @@ public sealed class WebhookOptions
             throw new InvalidOperationException($"ACKFC_WEBHOOK_REPLAY_CAPACITY must be a whole number from 100 to 10000000, not '{capacityText}'.");
         }
 
-        var text = configuration["ACKFC_WEBHOOK_SECRETS"];
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!string.IsNullOrWhiteSpace(text))
+        // Errors name the position and key id, never the secret.
+        if (!SigningKey.TryParseList(configuration["ACKFC_WEBHOOK_SECRETS"], out var secrets, out var error))
         {
-            var index = 0;
-            foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                index++;
-                var colon = pair.IndexOf(':', StringComparison.Ordinal);
-                // Errors name the position and key id, never the secret.
-                if (colon <= 0 || colon == pair.Length - 1)
-                {
-                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: entry {index} is not keyId:secret.");
-                }
-
-                var keyId = pair[..colon];
-                if (!keyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-                {
-                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: entry {index} has a key id with characters other than letters, digits, '-', '_' and '.'.");
-                }
-
-                if (pair.Length - colon - 1 < MinimumSecretLength)
-                {
-                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: the secret of key id '{keyId}' is shorter than {MinimumSecretLength} characters.");
-                }
-
-                if (!secrets.TryAdd(keyId, pair[(colon + 1)..]))
-                {
-                    throw new InvalidOperationException($"ACKFC_WEBHOOK_SECRETS: key id '{keyId}' appears twice.");
-                }
-            }
+            throw new InvalidOperationException("ACKFC_WEBHOOK_SECRETS: " + error);
         }
 
         return new WebhookOptions { Secrets = secrets, ReplayCapacity = capacity };
@@ -127,7 +82,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
 
         if (string.IsNullOrWhiteSpace(header))
         {
-            return new(null, $"The {WebhookSignature.HeaderName} header is missing.");
+            return new(null, $"The {AckFcSignature.HeaderName} header is missing.");
         }
 
         string? t = null, kid = null, v1 = null;
@@ -136,7 +91,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                return new(null, $"The {WebhookSignature.HeaderName} header is not t=…,kid=…,v1=….");
+                return new(null, $"The {AckFcSignature.HeaderName} header is not t=…,kid=…,v1=….");
             }
 
             // Two values for one name (several v1, or the header sent twice and joined with a comma) are ambiguous:
@@ -145,7 +100,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             var value = part[(eq + 1)..];
             if (name is "t" or "kid" or "v1" && (name == "t" ? t : name == "kid" ? kid : v1) is not null)
             {
-                return new(null, $"The {WebhookSignature.HeaderName} header has more than one {name} (several values, or the header sent more than once); send exactly one.");
+                return new(null, $"The {AckFcSignature.HeaderName} header has more than one {name} (several values, or the header sent more than once); send exactly one.");
             }
 
             switch (name)
@@ -158,7 +113,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
 
         if (t is null || kid is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
         {
-            return new(null, $"The {WebhookSignature.HeaderName} header needs t (unix seconds), kid and v1.");
+            return new(null, $"The {AckFcSignature.HeaderName} header needs t (unix seconds), kid and v1.");
         }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -172,7 +127,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             return new(null, "The signature's key id is not known.");
         }
 
-        var expected = WebhookSignature.Compute(secret, unix, method, pathAndQuery, body);
+        var expected = AckFcSignature.Compute(secret, unix, method, pathAndQuery, body);
         if (v1.Length != expected.Length || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(v1), Encoding.ASCII.GetBytes(expected)))
         {
             return new(null, "The signature does not match the request.");

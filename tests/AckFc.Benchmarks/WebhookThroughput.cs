@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Local.Emulator;
 
@@ -58,7 +59,7 @@ internal static class WebhookThroughput
                 const string path = "/clusters/c-demo-hz-analytics/kms";
                 var body = Encoding.UTF8.GetBytes($"{{\"kms_key_id\":\"key-demo-hz-spare\",\"dry_run\":true,\"reason\":\"bench {Interlocked.Increment(ref counter)}\"}}");
                 var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
-                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Create(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
+                request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, AckFcSignature.Create(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
                 return await client.SendAsync(request);
             }
 

@@ -35,18 +35,6 @@ internal static class NotificationPayloads
     public static string LarkSign(long timestampSeconds, string secret) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(timestampSeconds.ToString(Inv) + "\n" + secret), Array.Empty<byte>()));
 
-    /// <summary>
-    /// Our <c>X-AckFc-Signature</c> (contracts §4): <c>t=&lt;unix seconds&gt;,kid=&lt;keyId&gt;,v1=&lt;hex HMAC-SHA256&gt;</c> over
-    /// <c>&lt;t&gt;.&lt;METHOD&gt;.&lt;path and query&gt;.&lt;lowercase hex SHA-256 of the body&gt;</c>.
-    /// </summary>
-    public static string AckFcSignature(long unixSeconds, string keyId, string secret, string method, string pathAndQuery, ReadOnlySpan<byte> body)
-    {
-        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(body));
-        var signed = $"{unixSeconds.ToString(Inv)}.{method}.{pathAndQuery}.{bodyHash}";
-        var mac = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(signed)));
-        return $"t={unixSeconds.ToString(Inv)},kid={keyId},v1={mac}";
-    }
-
     /// <summary>DingTalk: a markdown message.</summary>
     public static byte[] DingTalk(ReportDigest digest) => Json(json =>
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Signatures;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -233,16 +234,14 @@ internal sealed class SlackChannel(Uri endpoint) : NotificationChannel("slack", 
 }
 
 /// <summary>A generic HTTPS webhook: the JSON digest signed with <c>X-AckFc-Signature</c> (contracts §4).</summary>
-internal sealed class WebhookChannel(Uri endpoint, WebhookKey key) : NotificationChannel("webhook", "Webhook", endpoint, key.Secret)
+internal sealed class WebhookChannel(Uri endpoint, SigningKey key) : NotificationChannel("webhook", "Webhook", endpoint, key.Secret)
 {
-    public const string SignatureHeader = "X-AckFc-Signature";
-
     public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now)
     {
         var body = NotificationPayloads.Webhook(notification.Report, notification.Changes, notification.Digest);
         var request = Post(Endpoint, body);
-        request.Headers.TryAddWithoutValidation(SignatureHeader,
-            NotificationPayloads.AckFcSignature(now.ToUnixTimeSeconds(), key.KeyId, key.Secret, "POST", Endpoint.PathAndQuery, body));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName,
+            AckFcSignature.Create(key.KeyId, key.Secret, now.ToUnixTimeSeconds(), "POST", Endpoint.PathAndQuery, body));
         return request;
     }
 }
@@ -266,7 +265,7 @@ internal sealed partial class Notifier(
         if (options.DingTalkUrl is { } dingTalk) list.Add(new DingTalkChannel(new Uri(dingTalk), options.DingTalkSecret));
         if (options.LarkUrl is { } lark) list.Add(new LarkChannel(new Uri(lark), options.LarkSecret));
         if (options.SlackUrl is { } slack) list.Add(new SlackChannel(new Uri(slack)));
-        if (options.WebhookUrl is { } webhook && WebhookKey.TryParse(options.WebhookSecret, out var key)) list.Add(new WebhookChannel(new Uri(webhook), key));
+        if (options.WebhookUrl is { } webhook && SigningKey.TryParse(options.WebhookSecret, out var key)) list.Add(new WebhookChannel(new Uri(webhook), key));
         return list;
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AckFc.Core.Signatures;
 using Microsoft.Extensions.Options;
 
 namespace AckFc.Core.Reporting;
@@ -139,7 +140,7 @@ internal sealed class ReportingChannelValidator : IValidateOptions<ReportingOpti
 
         if (options.WebhookUrl is not null)
         {
-            if (!WebhookKey.TryParse(options.WebhookSecret, out _))
+            if (!SigningKey.TryParse(options.WebhookSecret, out _))
             {
                 failures.Add("ACKFC_NOTIFY_WEBHOOK_SECRET must be 'keyId:secret' with a secret of at least 32 characters when ACKFC_NOTIFY_WEBHOOK_URL is set.");
             }
@@ -177,32 +178,4 @@ internal sealed class ReportingChannelValidator : IValidateOptions<ReportingOpti
             failures.Add($"{variable} must use https:// (plain http is only accepted for loopback addresses).");
         }
     }
-}
-
-/// <summary>The <c>keyId:secret</c> pair that signs generic webhook deliveries.</summary>
-internal sealed record WebhookKey(string KeyId, string Secret)
-{
-    public const int MinimumSecretLength = 32;
-
-    public static bool TryParse(string? value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WebhookKey? key)
-    {
-        key = null;
-        var colon = value?.IndexOf(':', StringComparison.Ordinal) ?? -1;
-        if (value is null || colon <= 0)
-        {
-            return false;
-        }
-
-        var secret = value[(colon + 1)..];
-        if (secret.Length < MinimumSecretLength)
-        {
-            return false;
-        }
-
-        key = new WebhookKey(value[..colon], secret);
-        return true;
-    }
-
-    // Never print the secret.
-    public override string ToString() => $"WebhookKey {{ KeyId = {KeyId} }}";
 }

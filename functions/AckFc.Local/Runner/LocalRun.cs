@@ -5,6 +5,7 @@ using System.Text.Json;
 using AckFc.AlibabaCloud.Oss;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
@@ -147,9 +148,9 @@ public sealed class LocalRun : IAsyncDisposable
     public string SampleCurl(string method, string pathAndQuery, string body)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var signature = WebhookSignature.Create(WebhookKeyId, WebhookSecret, now, method, pathAndQuery, Encoding.UTF8.GetBytes(body));
+        var signature = AckFcSignature.Create(WebhookKeyId, WebhookSecret, now, method, pathAndQuery, Encoding.UTF8.GetBytes(body));
         var data = body.Length == 0 ? string.Empty : $" -H 'content-type: application/json' -d '{body}'";
-        return $"curl -sS -X {method} '{new Uri(HostAddress, pathAndQuery)}' -H '{WebhookSignature.HeaderName}: {signature}'{data}";
+        return $"curl -sS -X {method} '{new Uri(HostAddress, pathAndQuery)}' -H '{AckFcSignature.HeaderName}: {signature}'{data}";
     }
 
     public async ValueTask DisposeAsync()

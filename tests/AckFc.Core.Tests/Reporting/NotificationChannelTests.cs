@@ -227,7 +227,7 @@ public sealed class NotificationChannelTests
         var lark = NotificationPayloads.LarkSign(1599360473, "secret");
         Assert.Equal(Base64Hmac("1599360473\nsecret"u8.ToArray(), []), lark);
 
-        var ours = NotificationPayloads.AckFcSignature(1700000000, "k1", "s", "POST", "/a?b=c", ""u8);
+        var ours = AckFc.Core.Signatures.AckFcSignature.Create("k1", "s", 1700000000, "POST", "/a?b=c", ""u8);
         Assert.StartsWith("t=1700000000,kid=k1,v1=", ours, StringComparison.Ordinal);
         Assert.Equal(64, ours.Split("v1=")[1].Length);
     }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Functions.Tests.Webhook;
 using AckFc.Functions.Tests.Deployment;
@@ -261,7 +262,7 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         var body = Encoding.UTF8.GetBytes("""{"disable_encryption":true}""");
         const string path = "/clusters/c-demo-hz-payments/kms";
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, ContractSigner.Header(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, ContractSigner.Header(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -323,7 +324,7 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
             if (signature is not null)
             {
-                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+                request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, signature);
             }
 
             request.Headers.Add("x-fc-control-path", "/http-invoke");

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Signatures;
 using AckFc.Local.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,7 @@ public sealed class SweepDeadlineEndToEndTests : LocalRunTest
         var path = "/sweeps?n=" + Guid.NewGuid().ToString("n");
         var body = Encoding.UTF8.GetBytes("{\"mode\":\"report\"}");
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName,
             Webhook.ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "POST", path, body));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         request.Headers.Add("x-fc-request-id", "sweep-" + Guid.NewGuid().ToString("n"));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Functions.Tests.Webhook;
 
@@ -56,7 +57,7 @@ public sealed class WebhookAuthEndToEndTests : LocalRunTest
 
         if (signature is not null)
         {
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, signature);
         }
 
         request.Headers.Add("x-fc-control-path", "/http-invoke");
@@ -83,7 +84,7 @@ public sealed class WebhookAuthEndToEndTests : LocalRunTest
             request.Content = new ByteArrayContent(bytes);
         }
 
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, ContractSigner.Now(Stack.WebhookKeyId, Stack.WebhookSecret, method, path, bytes));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, ContractSigner.Now(Stack.WebhookKeyId, Stack.WebhookSecret, method, path, bytes));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
 
         using var response = await Client.SendAsync(request);

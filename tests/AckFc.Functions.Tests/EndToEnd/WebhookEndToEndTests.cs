@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Functions.Tests.Webhook;
 using AckFc.Local.Runner;
@@ -25,7 +26,7 @@ public sealed class WebhookEndToEndTests : LocalRunTest
             request.Content.Headers.ContentType = new("application/json");
         }
 
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName,
             signature ?? ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, at ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, bytes));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         return Client.SendAsync(request);

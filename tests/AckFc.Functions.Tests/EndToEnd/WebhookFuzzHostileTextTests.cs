@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using CsCheck;
 
@@ -42,7 +43,7 @@ public sealed class WebhookFuzzHostileTextTests : LocalRunTest
                 ? [.. "{\"kms_key_id\":\"key-demo-hz-spare\",\"reason\":\""u8, .. Encoding.ASCII.GetBytes(prefix), .. BadText[bad], .. Encoding.ASCII.GetBytes(suffix), .. "\"}"u8]
                 : [.. Encoding.ASCII.GetBytes($"{{\"{name}\":\"{prefix}"), .. BadText[bad], .. Encoding.ASCII.GetBytes(suffix + "\"}")];
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName,
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName,
                 Webhook.ContractSigner.Header(Stack.WebhookKeyId, Stack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), method, path, body));
             using var response = await Client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
@@ -85,13 +86,13 @@ public sealed class WebhookFuzzHostileTextTests : LocalRunTest
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
             if (asHeaderLines)
             {
-                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, values);
+                request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, values);
             }
             else
             {
                 // One header, its v1 given several times.
                 var v1s = string.Join(",", values.Select(v => v[v.IndexOf("v1=", StringComparison.Ordinal)..]));
-                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, valid[..valid.IndexOf("v1=", StringComparison.Ordinal)] + v1s);
+                request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, valid[..valid.IndexOf("v1=", StringComparison.Ordinal)] + v1s);
             }
 
             using var response = await Client.SendAsync(request);
@@ -99,7 +100,7 @@ public sealed class WebhookFuzzHostileTextTests : LocalRunTest
             {
                 lock (failures)
                 {
-                    failures.Add($"{string.Join(" | ", request.Headers.GetValues(WebhookSignature.HeaderName))} -> {(int)response.StatusCode}");
+                    failures.Add($"{string.Join(" | ", request.Headers.GetValues(AckFcSignature.HeaderName))} -> {(int)response.StatusCode}");
                 }
             }
         }, iter: 500, threads: 2);

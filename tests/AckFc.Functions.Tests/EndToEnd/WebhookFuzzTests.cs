@@ -1,4 +1,5 @@
 using System.Text;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Functions.Tests.Webhook;
 using AckFc.Local.Runner;
@@ -55,7 +56,7 @@ public sealed class WebhookFuzzTests : LocalRunTest
 
             if (signature is not null)
             {
-                request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+                request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, signature);
             }
 
             request.Headers.Add("x-fc-control-path", "/http-invoke");
@@ -102,7 +103,7 @@ public sealed class WebhookFuzzTests : LocalRunTest
             var expected = oracle.Decide(cluster, bytes, signature);
             var callsBefore = Stack.Emulator.State.CountOf("UpdateKMSEncryption");
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(bytes) };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, signature);
             request.Headers.Add("x-fc-control-path", "/http-invoke");
             using var response = await Client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();

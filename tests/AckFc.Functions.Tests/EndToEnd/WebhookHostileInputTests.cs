@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AckFc.Core.Signatures;
 using AckFc.Local.Emulator;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +24,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
     private async Task<(int Status, JsonElement Body, string Text)> SendBytesAsync(string method, string path, byte[] body, int host = 0)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
-        request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, rig.Sign(method, path, body));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, rig.Sign(method, path, body));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         using var client = rig.Client(host);
         using var response = await client.SendAsync(request);
@@ -106,7 +107,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         foreach (var header in new[] { $"{good},v1={new string('0', 64)}", good.Replace("v1=", $"v1={new string('0', 64)},v1=", StringComparison.Ordinal), $"{good},v1={v1}" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
-            request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, header);
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, header);
             using var client = rig.Client();
             using var response = await client.SendAsync(request);
 
@@ -121,8 +122,8 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         const string path = "/clusters/c-demo-hz-analytics/kms";
         var body = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare"}""");
         var head = rig.SignedHead("PUT", path, body, "dup-headers");
-        var signatureLine = head.Split("\r\n").Single(l => l.StartsWith(Functions.WebhookSignature.HeaderName, StringComparison.Ordinal));
-        foreach (var first in new[] { $"{Functions.WebhookSignature.HeaderName}: t=1,kid=local,v1=00", signatureLine })
+        var signatureLine = head.Split("\r\n").Single(l => l.StartsWith(AckFcSignature.HeaderName, StringComparison.Ordinal));
+        foreach (var first in new[] { $"{AckFcSignature.HeaderName}: t=1,kid=local,v1=00", signatureLine })
         {
             var twice = head.Replace(signatureLine, first + "\r\n" + signatureLine, StringComparison.Ordinal);
             using var tcp = await rig.ConnectAsync();
@@ -146,7 +147,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         async Task<int> Send(string path, long t)
         {
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(bytes) };
-            request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, rig.Sign("PUT", path, bytes, t));
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, rig.Sign("PUT", path, bytes, t));
             using var client = rig.Client();
             using var response = await client.SendAsync(request);
             return (int)response.StatusCode;
@@ -182,7 +183,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         {
             var bytes = Encoding.UTF8.GetBytes(body);
             using var request = new HttpRequestMessage(new HttpMethod(method), "/clusters/c-demo-sh-web/kms") { Content = new ByteArrayContent(bytes) };
-            request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, hangzhouOnly.Sign(method, "/clusters/c-demo-sh-web/kms", bytes));
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, hangzhouOnly.Sign(method, "/clusters/c-demo-sh-web/kms", bytes));
             using var client = hangzhouOnly.Client();
             using var response = await client.SendAsync(request);
 
@@ -199,7 +200,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         await using var hangzhouOnly = await WebhookRig.StartAsync(settings: "ACKFC_REGIONS=cn-hangzhou");
         var bytes = Encoding.UTF8.GetBytes("""{"mode":"report","regions":["cn-hangzhou","cn-shanghai"]}""");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/sweeps") { Content = new ByteArrayContent(bytes) };
-        request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, hangzhouOnly.Sign("POST", "/sweeps", bytes));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, hangzhouOnly.Sign("POST", "/sweeps", bytes));
         using var client = hangzhouOnly.Client();
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -221,7 +222,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         {
             var bytes = Encoding.UTF8.GetBytes(body);
             using var request = new HttpRequestMessage(new HttpMethod(method), "/clusters/c-demo-hz-analytics/kms") { Content = new ByteArrayContent(bytes) };
-            request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, wrong.Sign(method, "/clusters/c-demo-hz-analytics/kms", bytes));
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, wrong.Sign(method, "/clusters/c-demo-hz-analytics/kms", bytes));
             using var client = wrong.Client();
             using var response = await client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
@@ -249,7 +250,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         flaky.Emulator.State.Faults.Set(action, new FaultProfile { ServiceUnavailableRate = 1 });
         var bytes = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-demo-hz-spare"}""");
         using var request = new HttpRequestMessage(HttpMethod.Put, "/clusters/c-demo-hz-analytics/kms") { Content = new ByteArrayContent(bytes) };
-        request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, flaky.Sign("PUT", "/clusters/c-demo-hz-analytics/kms", bytes));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, flaky.Sign("PUT", "/clusters/c-demo-hz-analytics/kms", bytes));
         using var client = flaky.Client();
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -317,7 +318,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
             Content = new StreamContent(new MemoryStream(new byte[200 * 1024])),
         };
         request.Headers.TransferEncodingChunked = true;
-        request.Headers.TryAddWithoutValidation(Functions.WebhookSignature.HeaderName, "t=1,kid=local,v1=00");
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, "t=1,kid=local,v1=00");
         using var client = rig.Client();
         using var response = await client.SendAsync(request);
 
@@ -334,7 +335,7 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         {
             using var tcp = await rig.ConnectAsync();
             var stream = tcp.GetStream();
-            var head = $"PUT /clusters/c-demo-hz-analytics/kms HTTP/1.1\r\nHost: x\r\nContent-Length: {payload.Length}\r\n{Functions.WebhookSignature.HeaderName}: t=1,kid=local,v1=00\r\n\r\n";
+            var head = $"PUT /clusters/c-demo-hz-analytics/kms HTTP/1.1\r\nHost: x\r\nContent-Length: {payload.Length}\r\n{AckFcSignature.HeaderName}: t=1,kid=local,v1=00\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             var reading = WebhookRig.ReadAnswerAsync(stream, TimeSpan.FromSeconds(60));
             try

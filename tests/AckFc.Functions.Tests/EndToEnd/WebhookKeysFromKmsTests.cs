@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AckFc.Core.Signatures;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,7 +74,7 @@ public sealed class WebhookKeysFromKmsTests : IAsyncLifetime
         const string path = "/clusters/c-demo-hz-orders/kms";
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.TryAddWithoutValidation(
-            WebhookSignature.HeaderName, Webhook.ContractSigner.Header(keyId, secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", path, []));
+            AckFcSignature.HeaderName, Webhook.ContractSigner.Header(keyId, secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", path, []));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         using var response = await client.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());

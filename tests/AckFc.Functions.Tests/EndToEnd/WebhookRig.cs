@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
@@ -107,7 +108,7 @@ public sealed class WebhookRig : IAsyncDisposable
             request.Content.Headers.ContentType = new("application/json");
         }
 
-        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, Sign(method, path, bytes));
+        request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, Sign(method, path, bytes));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
         if (requestId is not null)
         {
@@ -132,7 +133,7 @@ public sealed class WebhookRig : IAsyncDisposable
             .Append("x-fc-request-id: ").Append(requestId).Append("\r\n")
             .Append("Content-Type: application/json\r\n")
             .Append("Content-Length: ").Append(body.Length).Append("\r\n")
-            .Append(WebhookSignature.HeaderName).Append(": ").Append(Sign(method, path, body)).Append("\r\n");
+            .Append(AckFcSignature.HeaderName).Append(": ").Append(Sign(method, path, body)).Append("\r\n");
         foreach (var header in extraHeaders)
         {
             head.Append(header).Append("\r\n");

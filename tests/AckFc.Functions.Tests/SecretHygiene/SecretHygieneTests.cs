@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AckFc.AlibabaCloud;
+using AckFc.Core.Signatures;
 using AckFc.Functions.Tests.Webhook;
 using AckFc.Local.Emulator;
 using AckFc.Worker;
@@ -406,7 +407,7 @@ public sealed class SecretHygieneTests(ITestOutputHelper output) : IAsyncLifetim
 
         if (signature is not null)
         {
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, signature);
+            request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, signature);
         }
 
         request.Headers.Add("x-fc-control-path", "/http-invoke");

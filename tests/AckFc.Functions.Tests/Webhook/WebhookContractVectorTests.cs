@@ -1,4 +1,5 @@
 using System.Text;
+using AckFc.Core.Signatures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
@@ -58,7 +59,7 @@ public sealed class WebhookContractVectorTests
     public void Create_LiteralVector_TheServersSignerAgrees(string method, string path, string body, string stringToSign, string v1)
     {
         _ = stringToSign;
-        Assert.Equal($"t={T},kid={KeyId},v1={v1}", WebhookSignature.Create(KeyId, Secret, T, method, path, Encoding.UTF8.GetBytes(body)));
+        Assert.Equal($"t={T},kid={KeyId},v1={v1}", AckFcSignature.Create(KeyId, Secret, T, method, path, Encoding.UTF8.GetBytes(body)));
     }
 
     [Fact]

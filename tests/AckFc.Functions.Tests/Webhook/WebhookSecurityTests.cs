@@ -1,5 +1,6 @@
 using System.Text;
 using AckFc.Core.Compliance;
+using AckFc.Core.Signatures;
 using AckFc.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
@@ -19,7 +20,7 @@ public sealed class WebhookSecurityTests
     {
         var time = new FakeTimeProvider(Now);
         var body = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-1"}""");
-        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms?x=1", body);
+        var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms?x=1", body);
 
         var (keyId, problem) = Authenticator(time).Verify(header, "PUT", "/clusters/c123456/kms?x=1", body);
 
@@ -32,7 +33,7 @@ public sealed class WebhookSecurityTests
     public void Verify_SecondKeyDuringRotation_Accepted()
     {
         var time = new FakeTimeProvider(Now);
-        var header = WebhookSignature.Create("b", Secret + "-b", Now.ToUnixTimeSeconds(), "GET", "/clusters/c123456/kms", []);
+        var header = AckFcSignature.Create("b", Secret + "-b", Now.ToUnixTimeSeconds(), "GET", "/clusters/c123456/kms", []);
 
         Assert.Equal("b", Authenticator(time).Verify(header, "GET", "/clusters/c123456/kms", []).KeyId);
     }
@@ -43,7 +44,7 @@ public sealed class WebhookSecurityTests
     public void Verify_OutsideWindow_Refused(int skew)
     {
         var time = new FakeTimeProvider(Now);
-        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds() + skew, "GET", "/p", []);
+        var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds() + skew, "GET", "/p", []);
 
         Assert.Null(Authenticator(time).Verify(header, "GET", "/p", []).KeyId);
     }
@@ -53,7 +54,7 @@ public sealed class WebhookSecurityTests
     {
         var time = new FakeTimeProvider(Now);
         var auth = Authenticator(time);
-        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms", "{}"u8);
+        var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms", "{}"u8);
 
         Assert.Null(auth.Verify(header, "PUT", "/clusters/c999999/kms", "{}"u8).KeyId);
         Assert.Null(auth.Verify(header, "PUT", "/clusters/c123456/kms", "{ }"u8).KeyId);
@@ -65,7 +66,7 @@ public sealed class WebhookSecurityTests
     {
         var time = new FakeTimeProvider(Now);
         var auth = Authenticator(time);
-        var header = WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []);
+        var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []);
 
         Assert.Equal("a", auth.Verify(header, "GET", "/p", []).KeyId);
         Assert.Contains("replay", auth.Verify(header, "GET", "/p", []).Problem, StringComparison.Ordinal);
@@ -81,7 +82,7 @@ public sealed class WebhookSecurityTests
             ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = "100",
         }).Build());
         var auth = new WebhookAuthenticator(options, time);
-        string Sign(int i) => WebhookSignature.Create("a", Secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", $"/p{i}", []);
+        string Sign(int i) => AckFcSignature.Create("a", Secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", $"/p{i}", []);
 
         for (var i = 0; i < 100; i++)
         {
@@ -118,7 +119,7 @@ public sealed class WebhookSecurityTests
         var time = new FakeTimeProvider(Now);
         var auth = new WebhookAuthenticator(new WebhookOptions(), time);
 
-        Assert.Null(auth.Verify(WebhookSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []), "GET", "/p", []).KeyId);
+        Assert.Null(auth.Verify(AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []), "GET", "/p", []).KeyId);
     }
 
     [Theory]
