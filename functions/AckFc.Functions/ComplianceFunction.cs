@@ -3,9 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
-using AckFc.Core.Reporting;
 using AckFc.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AckFc.Functions;
 
@@ -14,26 +12,24 @@ namespace AckFc.Functions;
 /// (contracts §8). A sweep that could not read or do everything answers 404 + x-fc-status (failure destination,
 /// metrics, retries) with that summary, and logs one Error line naming the regions and codes.
 /// </summary>
-public sealed class ComplianceFunction(IComplianceService compliance, IReportPublisher publisher, TimeProvider time) : ITimerFunction
+public sealed class ComplianceFunction(SweepAndPublish sweeps) : ITimerFunction
 {
     public const string Schedule = "CRON_TZ=Asia/Shanghai 0 0 3 * * *";
 
     [Function("compliance")]
     public async Task<ResponseBody> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, FunctionContext context)
     {
-        SweepPayload payload;
+        SweepRequest request;
         try
         {
-            payload = Payloads.ParseSweep(Encoding.UTF8.GetBytes(timer.Payload));
-            Payloads.RequireConfiguredRegions(payload, context.InstanceServices.GetRequiredService<AckFcCoreOptions>().Regions);
+            request = sweeps.Parse(Encoding.UTF8.GetBytes(timer.Payload), "payload", SweepIdOf(timer), "compliance sweep", timer.TriggerTime);
         }
         catch (BadRequestException e)
         {
             throw new InvalidEventException($"The timer payload is not a sweep request ({e.Field}): {e.Message}");
         }
 
-        var published = await SweepRun.RunAsync(compliance, publisher,
-            new SweepRequest(payload.Mode, payload.Regions, SweepIdOf(timer), "compliance sweep", timer.TriggerTime), context, time);
+        var published = await sweeps.RunAsync(request, context);
         var failure = SweepRun.FailureOf(published.Report);
         var answer = JsonSerializer.SerializeToUtf8Bytes(SweepRun.Answer(published, failure), FunctionsJsonContext.Default.SweepAnswer);
         return failure is null ? answer : throw new EventFailedException("SweepIncomplete", failure, answer);

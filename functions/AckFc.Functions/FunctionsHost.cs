@@ -39,6 +39,7 @@ public static class FunctionsHost
         builder.Services.TryAddSingleton<WebhookAuthenticator>();
         builder.Services.AddSingleton<ISecretMasker>(sp => new HostSecretMasker(configuration, sp.GetRequiredService<WebhookOptions>()));
         builder.Services.TryAddSingleton<SweepGate>();
+        builder.Services.TryAddScoped<SweepAndPublish>();
         if (selection is FunctionSelection.All or FunctionSelection.Webhook
             && WebhookKeySource.FromConfiguration(configuration, TimeProvider.System, NullLogger<WebhookKeySource>.Instance) is { } keySource)
         {
@@ -69,9 +70,12 @@ public static class FunctionsHost
             await next();
         });
 
+        // Every webhook route is signed: the worker routes, this checks the signature, then the function runs.
+        builder.UseHttpMiddleware(WebhookAuthentication.InvokeAsync);
+
         if (selection is FunctionSelection.All or FunctionSelection.Webhook)
         {
-            builder.AddFunction<WebhookFunction>();
+            builder.AddFunction<WebhookFunction>().AddFunction<WebhookSweepFunction>();
         }
 
         if (selection is FunctionSelection.All or FunctionSelection.Compliance)
@@ -105,6 +109,5 @@ public static class FunctionsHost
 [JsonSerializable(typeof(ChangeAnswer))]
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(ClusterKmsStatus))]
-[JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(SweepAnswer))]
 internal sealed partial class FunctionsJsonContext : JsonSerializerContext;

@@ -1,7 +1,6 @@
 using System.Text;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
-using AckFc.Worker;
 
 namespace AckFc.Functions;
 
@@ -32,11 +31,7 @@ public sealed record SweepAnswer
 /// <summary>Remediation actions of a sweep by status.</summary>
 public sealed record ActionCounts(int Planned, int Applied, int Skipped, int Failed);
 
-/// <summary>
-/// Runs a sweep inside an invocation's time. The sweep gets its own deadline, a reserve before Function Compute's
-/// (<see cref="ReserveFor"/>), so there is always time left to write the report set; publishing runs on a token
-/// bounded only by the hard deadline (less a moment to answer), never on the invocation's token, which fires earlier.
-/// </summary>
+/// <summary>The time rules of a sweep inside an invocation (used by <see cref="SweepAndPublish"/>) and its event answer.</summary>
 public static class SweepRun
 {
     public const int MaxAnswerErrors = 50;
@@ -56,26 +51,6 @@ public static class SweepRun
 
     /// <summary>Kept after publishing to write the answer: 1 s, or a tenth of a short timeout.</summary>
     public static TimeSpan AnswerMarginFor(TimeSpan timeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, timeout.Ticks / 10));
-
-    public static async Task<PublishedReport> RunAsync(
-        IComplianceService compliance, IReportPublisher publisher, SweepRequest request, FunctionContext context, TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(compliance);
-        ArgumentNullException.ThrowIfNull(publisher);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(time);
-        var now = time.GetUtcNow();
-        var left = context.Deadline is { } hard ? hard - now : (TimeSpan?)null;
-        var sweepDeadline = context.Deadline is { } end && left is { } total ? end - ReserveFor(total) : request.Deadline;
-        var report = await compliance.SweepAsync(request with { Deadline = sweepDeadline }, context.CancellationToken);
-
-        // The invocation's token may have fired (the caller left, or the margin was reached): the report is still written.
-        using var publishing = left is { } timeout
-            ? new CancellationTokenSource(Max(context.Deadline!.Value - AnswerMarginFor(timeout) - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), time)
-            : new CancellationTokenSource();
-        return await publisher.PublishAsync(report, publishing.Token);
-    }
 
     /// <summary>The summary answer; with <paramref name="failure"/> set when the sweep counts as failed.</summary>
     public static SweepAnswer Answer(PublishedReport published, string? failure = null)
@@ -142,6 +117,4 @@ public static class SweepRun
 
         return text.Append('.').ToString();
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

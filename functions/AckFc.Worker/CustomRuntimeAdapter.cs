@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -17,6 +16,7 @@ namespace AckFc.Worker;
 internal sealed partial class CustomRuntimeAdapter(
     IReadOnlyList<FunctionRegistration> functions,
     IReadOnlyList<FunctionMiddleware> middleware,
+    IReadOnlyList<HttpMiddleware> httpMiddleware,
     IServiceProvider services,
     ILoggerFactory loggers,
     TimeProvider time,
@@ -46,8 +46,8 @@ internal sealed partial class CustomRuntimeAdapter(
     private static readonly ResponseBody Healthy = ResponseBody.FromBytes("{\"status\":\"ok\"}"u8.ToArray());
 
     private readonly ILogger logger = loggers.CreateLogger("AckFc.Worker");
-    private readonly FunctionRegistration? http = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Http);
-    private readonly FunctionRegistration? timer = functions.FirstOrDefault(f => f.Metadata.Trigger == TriggerKind.Timer);
+    private readonly FunctionRegistration[] routes = [.. functions.Where(f => f.Trigger == TriggerKind.Http)];
+    private readonly FunctionRegistration? timer = functions.FirstOrDefault(f => f.Trigger == TriggerKind.Timer);
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -127,7 +127,7 @@ internal sealed partial class CustomRuntimeAdapter(
             }
 
             ResponseBody? answer = null;
-            await RunAsync(http, requestId, timer, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
+            await RunAsync(http, requestId, timer.Name, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
             http.Response.Headers["x-fc-status"] = "200";
             await Write(http, 200, "application/json", answer ?? ResponseBody.Empty, Finish);
         }
@@ -170,9 +170,9 @@ internal sealed partial class CustomRuntimeAdapter(
 
         try
         {
-            if (this.http is not { } function)
+            if (routes.Length == 0)
             {
-                await Write(http, 404, "application/problem+json", Problem(404, "Not Found", "This instance serves no HTTP function (see ACKFC_FUNCTION)."), Finish);
+                await Write(http, HttpResponseData.Problem(404, "Not Found", "This instance serves no HTTP function (see ACKFC_FUNCTION)."), Finish);
                 return;
             }
 
@@ -189,7 +189,7 @@ internal sealed partial class CustomRuntimeAdapter(
                 if (!http.Response.HasStarted)
                 {
                     var status = e.StatusCode is 408 ? 408 : 400;
-                    await Write(http, status, "application/problem+json", Problem(status, status == 408 ? "Request Timeout" : "Bad Request",
+                    await Write(http, HttpResponseData.Problem(status, status == 408 ? "Request Timeout" : "Bad Request",
                         status == 408 ? "The request body arrived too slowly." : "The request body could not be read."));
                 }
 
@@ -197,23 +197,42 @@ internal sealed partial class CustomRuntimeAdapter(
             }
 
             var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (http.Request.Path + http.Request.QueryString).ToString();
+            var path = http.Request.Path.Value ?? "/";
+            var (function, values, refusal) = Route(target, path, http.Request.Method);
+            if (refusal is null && body.TooLarge)
+            {
+                refusal = HttpResponseData.Problem(413, "Content Too Large", $"The body is larger than {MaxHttpBodyBytes / 1024} KiB.");
+            }
+
+            if (refusal is not null)
+            {
+                await Write(http, refusal, Finish);
+                return;
+            }
+
             var request = new HttpRequestData
             {
                 Method = http.Request.Method,
                 PathAndQuery = target,
-                Path = http.Request.Path.Value ?? "/",
+                Path = path,
                 Headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                Body = body.TooLarge ? [] : body.Bytes,
-                BodyTooLarge = body.TooLarge,
+                Body = body.Bytes,
+                RouteValues = values!,
             };
             HttpResponseData? response = null;
-            await RunAsync(http, requestId, function, async context => response = await ((IHttpFunction)function.Create(context.InstanceServices)).RunAsync(request, context));
-            foreach (var (name, value) in response!.Headers)
+            await RunAsync(http, requestId, function!.Name, async context =>
             {
-                http.Response.Headers[name] = value;
-            }
+                Func<Task<HttpResponseData>> next = () => ((IHttpFunction)function.Create(context.InstanceServices)).RunAsync(request, context);
+                for (var i = httpMiddleware.Count - 1; i >= 0; i--)
+                {
+                    var step = httpMiddleware[i];
+                    var inner = next;
+                    next = () => step(request, context, inner);
+                }
 
-            await Write(http, response.StatusCode, response.ContentType, response.Body, Finish);
+                response = await next();
+            });
+            await Write(http, response!, Finish);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -226,7 +245,7 @@ internal sealed partial class CustomRuntimeAdapter(
             {
                 // Function Compute counts the invocation as failed only with x-fc-status 404.
                 http.Response.Headers["x-fc-status"] = "404";
-                await Write(http, 500, "application/problem+json", Problem(500, "Internal Server Error", "The function failed; quote request id " + requestId + "."), Finish);
+                await Write(http, HttpResponseData.Problem(500, "Internal Server Error", "The function failed; quote request id " + requestId + "."), Finish);
             }
         }
         finally
@@ -235,7 +254,42 @@ internal sealed partial class CustomRuntimeAdapter(
         }
     }
 
-    private async Task RunAsync(HttpContext http, string requestId, FunctionRegistration function, Func<FunctionContext, Task> invoke)
+    /// <summary>
+    /// The HTTP class serving <paramref name="rawTarget"/> and <paramref name="method"/> with its route values, or the
+    /// answer refusing the request: 404 when no route matches the path, 405 (with <c>Allow</c>) when none takes the method.
+    /// </summary>
+    private (FunctionRegistration? Function, Dictionary<string, string>? Values, HttpResponseData? Refusal) Route(string rawTarget, string path, string method)
+    {
+        var segments = RouteTemplate.RawSegments(rawTarget);
+        List<string>? allowed = null;
+        foreach (var route in routes)
+        {
+            var values = route.Template is null ? new Dictionary<string, string>(StringComparer.Ordinal) : route.Template.Match(segments);
+            if (values is null)
+            {
+                continue;
+            }
+
+            if (route.Methods.Contains(method, StringComparer.Ordinal))
+            {
+                return (route, values, null);
+            }
+
+            allowed ??= [];
+            allowed.AddRange(route.Methods.Except(allowed, StringComparer.Ordinal));
+        }
+
+        if (allowed is not null)
+        {
+            return (null, null, HttpResponseData.Problem(405, "Method Not Allowed", $"{path} takes {string.Join(" or ", allowed)}.")
+                .WithHeader("Allow", string.Join(", ", allowed)));
+        }
+
+        var known = string.Join(", ", routes.Select(r => $"{string.Join('|', r.Methods)} /{r.Template?.Text}"));
+        return (null, null, HttpResponseData.Problem(404, "Not Found", $"No route {path}. Routes: {known}, GET /healthz."));
+    }
+
+    private async Task RunAsync(HttpContext http, string requestId, string functionName, Func<FunctionContext, Task> invoke)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? deadline = null;
@@ -253,7 +307,7 @@ internal sealed partial class CustomRuntimeAdapter(
         var context = new FunctionContext
         {
             InvocationId = requestId,
-            FunctionName = Header(http, "x-fc-function-name") ?? function.Metadata.Name,
+            FunctionName = Header(http, "x-fc-function-name") ?? functionName,
             Region = Header(http, "x-fc-region"),
             AccountId = Header(http, "x-fc-account-id"),
             Qualifier = Header(http, "x-fc-qualifier"),
@@ -264,7 +318,7 @@ internal sealed partial class CustomRuntimeAdapter(
             InstanceServices = scope.ServiceProvider,
         };
 
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId, ["Function"] = function.Metadata.Name });
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId, ["Function"] = functionName });
         Func<Task> next = () => invoke(context);
         for (var i = middleware.Count - 1; i >= 0; i--)
         {
@@ -315,8 +369,15 @@ internal sealed partial class CustomRuntimeAdapter(
         return text;
     }
 
-    internal static byte[] Problem(int status, string title, string detail) =>
-        JsonSerializer.SerializeToUtf8Bytes(new ProblemBody("about:blank", title, status, detail), WorkerJsonContext.Default.ProblemBody);
+    private static async Task Write(HttpContext http, HttpResponseData response, Action? finish = null)
+    {
+        foreach (var (name, value) in response.Headers)
+        {
+            http.Response.Headers[name] = value;
+        }
+
+        await Write(http, response.StatusCode, response.ContentType, response.Body, finish);
+    }
 
     /// <param name="finish">Writes the invocation's last lines. A body of known length completes the answer with its last
     /// byte, so they go first; a streamed (chunked) body completes only when the handler returns, after them.</param>
@@ -409,13 +470,3 @@ internal sealed partial class CustomRuntimeAdapter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Invocation {RequestId} failed ({ErrorType}): {ErrorMessage}")]
     private static partial void LogEventFailed(ILogger logger, string requestId, string errorType, string errorMessage);
 }
-
-internal sealed record EventError(string ErrorMessage, string ErrorType);
-
-/// <summary>RFC 9457 problem details.</summary>
-public sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Field = null);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(EventError))]
-[JsonSerializable(typeof(ProblemBody))]
-internal sealed partial class WorkerJsonContext : JsonSerializerContext;

@@ -13,15 +13,13 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace AckFc.Worker;
 
-/// <summary>Cross-cutting work around every invocation (credentials, scopes, timing). Call <c>next</c> to go on.</summary>
-public delegate Task FunctionMiddleware(FunctionContext context, Func<Task> next);
-
 /// <summary>Builds a Function Compute custom-runtime host: services, configuration, and explicitly registered functions.</summary>
 public sealed class FunctionsApplicationBuilder
 {
     private readonly WebApplicationBuilder web;
     private readonly List<FunctionRegistration> functions = [];
     private readonly List<FunctionMiddleware> middleware = [];
+    private readonly List<HttpMiddleware> httpMiddleware = [];
 
     internal FunctionsApplicationBuilder(string[] args)
     {
@@ -64,24 +62,42 @@ public sealed class FunctionsApplicationBuilder
     /// </summary>
     public string? Urls { get; set; }
 
-    /// <summary>Registers a function; its trigger is read from the <c>RunAsync</c> method of the known type (no scanning).</summary>
+    /// <summary>
+    /// Registers a function; its trigger is read from the <c>RunAsync</c> method of the known type (no scanning). An
+    /// instance serves one HTTP function name, possibly through several classes with distinct routes, and one timer.
+    /// </summary>
     public FunctionsApplicationBuilder AddFunction<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] TFunction>()
         where TFunction : class
     {
-        var metadata = FunctionMetadataReader.Read(typeof(TFunction));
-        if (functions.Any(f => f.Metadata.Trigger == metadata.Trigger))
+        var registration = FunctionMetadataReader.Read(typeof(TFunction), static sp => sp.GetRequiredService<TFunction>());
+        foreach (var other in functions.Where(f => f.Trigger == registration.Trigger))
         {
-            throw new InvalidOperationException($"Only one {metadata.Trigger} function per instance: {metadata.Name} and {functions.First(f => f.Metadata.Trigger == metadata.Trigger).Metadata.Name}.");
+            if (other.Name != registration.Name || registration.Trigger == TriggerKind.Timer)
+            {
+                throw new InvalidOperationException($"Only one {registration.Trigger} function per instance: {registration.Name} and {other.Name}.");
+            }
+
+            if (other.Template?.Text == registration.Template?.Text)
+            {
+                throw new InvalidOperationException($"{registration.Name}: two classes serve the route '{registration.Template?.Text ?? "*"}'.");
+            }
         }
 
         web.Services.AddScoped<TFunction>();
-        functions.Add(new FunctionRegistration(metadata, sp => sp.GetRequiredService<TFunction>()));
+        functions.Add(registration);
         return this;
     }
 
     public FunctionsApplicationBuilder UseMiddleware(FunctionMiddleware step)
     {
         middleware.Add(step);
+        return this;
+    }
+
+    /// <summary>Adds a step around every HTTP function call (after routing and the body limit), e.g. request authentication.</summary>
+    public FunctionsApplicationBuilder UseHttpMiddleware(HttpMiddleware step)
+    {
+        httpMiddleware.Add(step);
         return this;
     }
 
@@ -96,7 +112,7 @@ public sealed class FunctionsApplicationBuilder
             k.Limits.MaxRequestBodySize = 32 * 1024 * 1024;
         });
         var app = web.Build();
-        return new FunctionsApplication(app, [.. functions], [.. middleware]);
+        return new FunctionsApplication(app, [.. functions], [.. middleware], [.. httpMiddleware]);
     }
 
     private static string ListenUrlFromEnvironment(ConfigurationManager configuration)
@@ -113,11 +129,13 @@ public sealed class FunctionsApplicationBuilder
     }
 }
 
-internal sealed record FunctionRegistration(FunctionMetadata Metadata, Func<IServiceProvider, object> Create);
+/// <summary>One registered function class: its name and trigger, its route (HTTP) or schedule (timer), and how to make it.</summary>
+internal sealed record FunctionRegistration(
+    string Name, TriggerKind Trigger, IReadOnlyList<string> Methods, RouteTemplate? Template, string? Schedule, Func<IServiceProvider, object> Create);
 
 internal static class FunctionMetadataReader
 {
-    public static FunctionMetadata Read([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type)
+    public static FunctionRegistration Read([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type, Func<IServiceProvider, object> create)
     {
         var run = type.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Instance)
             ?? throw new InvalidOperationException($"{type.Name} has no public RunAsync method.");
@@ -126,17 +144,28 @@ internal static class FunctionMetadataReader
         var first = run.GetParameters().FirstOrDefault();
         if (first?.GetCustomAttribute<HttpTriggerAttribute>() is { } http && typeof(IHttpFunction).IsAssignableFrom(type))
         {
-            return new FunctionMetadata(name, TriggerKind.Http, http.Methods, null, type);
+            return new FunctionRegistration(name, TriggerKind.Http, http.Methods, http.Route is null ? null : RouteTemplate.Parse(http.Route), null, create);
         }
 
         if (first?.GetCustomAttribute<TimerTriggerAttribute>() is { } timer && typeof(ITimerFunction).IsAssignableFrom(type))
         {
-            return new FunctionMetadata(name, TriggerKind.Timer, [], timer.Schedule, type);
+            return new FunctionRegistration(name, TriggerKind.Timer, [], null, timer.Schedule, create);
         }
 
         throw new InvalidOperationException(
             $"{type.Name}.RunAsync's first parameter needs [HttpTrigger] (and the class IHttpFunction) or [TimerTrigger] (and ITimerFunction).");
     }
+
+    /// <summary>The functions as declared: one entry per name, the routes of its classes in registration order.</summary>
+    public static IReadOnlyList<FunctionMetadata> Describe(IReadOnlyList<FunctionRegistration> functions) =>
+    [
+        .. functions.GroupBy(f => (f.Name, f.Trigger)).Select(g => new FunctionMetadata(
+            g.Key.Name,
+            g.Key.Trigger,
+            [.. g.SelectMany(f => f.Methods).Distinct(StringComparer.Ordinal)],
+            g.First().Schedule,
+            g.Key.Trigger == TriggerKind.Http ? [.. g.Select(f => new FunctionRoute(f.Template?.Text, f.Methods))] : [])),
+    ];
 }
 
 /// <summary>The running host: Kestrel plus the Function Compute custom-runtime adapter.</summary>
@@ -144,11 +173,12 @@ public sealed class FunctionsApplication : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    internal FunctionsApplication(WebApplication app, IReadOnlyList<FunctionRegistration> functions, IReadOnlyList<FunctionMiddleware> middleware)
+    internal FunctionsApplication(
+        WebApplication app, IReadOnlyList<FunctionRegistration> functions, IReadOnlyList<FunctionMiddleware> middleware, IReadOnlyList<HttpMiddleware> httpMiddleware)
     {
         this.app = app;
-        Functions = [.. functions.Select(f => f.Metadata)];
-        var adapter = new CustomRuntimeAdapter(functions, middleware, app.Services, app.Services.GetRequiredService<ILoggerFactory>(),
+        Functions = FunctionMetadataReader.Describe(functions);
+        var adapter = new CustomRuntimeAdapter(functions, middleware, httpMiddleware, app.Services, app.Services.GetRequiredService<ILoggerFactory>(),
             app.Services.GetService<TimeProvider>() ?? TimeProvider.System, app.Services.GetRequiredService<ConsoleLines>());
         app.Run(adapter.HandleAsync);
     }

@@ -95,6 +95,22 @@ public sealed class WebhookHostileInputTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ClusterIdEncodedTwice_DecodedOnce_400AndNeverReachesTheCloud()
+    {
+        // %252D decodes once to %2D, which is not a cluster id; decoded twice (the path, then the segment) it was '-',
+        // and the call acted on c-demo-hz-orders although the caller signed a different path.
+        foreach (var method in new[] { "GET", "PUT" })
+        {
+            var calls = rig.Emulator.State.GetCalls().Count;
+            var (status, problem, text) = await SendAsync(method, "/clusters/c%252Ddemo-hz-orders/kms", method == "PUT" ? """{"kms_key_id":"key-demo-hz-orders","dry_run":true}""" : "");
+
+            Assert.True(status == 400, $"{method}: {status}: {text}");
+            Assert.Equal("clusterId", problem.GetProperty("field").GetString());
+            Assert.Equal(calls, rig.Emulator.State.GetCalls().Count);
+        }
+    }
+
     // ---- item 10: ambiguous signatures ---------------------------------------------------------------------
 
     [Fact]

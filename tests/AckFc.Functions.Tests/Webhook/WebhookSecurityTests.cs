@@ -150,7 +150,7 @@ public sealed class WebhookSecurityTests
     [InlineData("", SweepMode.Report)]
     [InlineData("""{"mode":"remediate","regions":["cn-hangzhou"]}""", SweepMode.Remediate)]
     public void ParseSweep_ValidPayloads(string payload, SweepMode mode) =>
-        Assert.Equal(mode, Payloads.ParseSweep(Encoding.UTF8.GetBytes(payload)).Mode);
+        Assert.Equal(mode, SweepPayload.Parse(Encoding.UTF8.GetBytes(payload)).Mode);
 
     [Theory]
     [InlineData("""{"mode":"scan"}""", "mode")]
@@ -158,7 +158,7 @@ public sealed class WebhookSecurityTests
     [InlineData("""{"mode":"report","extra":1}""", "extra")]
     [InlineData("""[1]""", "payload")]
     public void ParseSweep_BadPayloads_NameTheField(string payload, string field) =>
-        Assert.Equal(field, Assert.Throws<BadRequestException>(() => Payloads.ParseSweep(Encoding.UTF8.GetBytes(payload))).Field);
+        Assert.Equal(field, Assert.Throws<BadRequestException>(() => SweepPayload.Parse(Encoding.UTF8.GetBytes(payload))).Field);
 
     [Fact]
     public void SweepIdOf_SameTrigger_SameId()
