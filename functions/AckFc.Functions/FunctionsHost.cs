@@ -35,8 +35,7 @@ public static class FunctionsHost
         builder.Services.AddAlibabaCloud(configuration);
         builder.Services.AddAckFcCore(configuration);
         builder.Services.AddAckFcReporting(configuration);
-        builder.Services.TryAddSingleton(_ => WebhookOptions.FromConfiguration(configuration));
-        builder.Services.TryAddSingleton<WebhookAuthenticator>();
+        builder.Services.AddAckFcWebhook(configuration);
         builder.Services.AddSingleton<ISecretMasker>(sp => new HostSecretMasker(configuration, sp.GetRequiredService<WebhookOptions>()));
         builder.Services.TryAddSingleton<SweepGate>();
         builder.Services.TryAddScoped<SweepAndPublish>();
@@ -86,7 +85,8 @@ public static class FunctionsHost
         configure?.Invoke(builder);
         var app = builder.Build();
 
-        // Fail at start, naming the variable, rather than on the first request.
+        // Fail at start, naming the variable, rather than on the first request: OptionsValidationException for a bad
+        // setting, PolicyException for a bad policy.
         _ = app.Services.GetRequiredService<WebhookOptions>();
         _ = app.Services.GetRequiredService<Core.Policy.IPolicyProvider>().Current;
         _ = app.Services.GetRequiredService<Core.Compliance.AckFcCoreOptions>();
@@ -98,7 +98,7 @@ public static class FunctionsHost
         null or "" or "all" => FunctionSelection.All,
         "webhook" => FunctionSelection.Webhook,
         "compliance" => FunctionSelection.Compliance,
-        var other => throw new InvalidOperationException($"ACKFC_FUNCTION must be webhook, compliance or all, not '{other}'."),
+        var other => throw Setting.Invalid("ACKFC_FUNCTION", $"ACKFC_FUNCTION must be webhook, compliance or all, not '{other}'."),
     };
 }
 

@@ -63,7 +63,7 @@ public sealed partial class WebhookKeySource(string secretName, string regionId,
 
         if (name.Length > 192 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '+' or '=' or '.' or '@' or '-'))
         {
-            throw new InvalidOperationException(
+            throw Setting.Invalid(SecretNameVariable,
                 $"{SecretNameVariable} must be a KMS secret name (1-192 of letters, digits and / _ + = . @ -), not '{name}'.");
         }
 
@@ -75,7 +75,7 @@ public sealed partial class WebhookKeySource(string secretName, string regionId,
 
         if (string.IsNullOrEmpty(region))
         {
-            throw new InvalidOperationException($"{SecretNameVariable} needs a region to read the secret in: set FC_REGION or ACKFC_REGIONS.");
+            throw Setting.Invalid(SecretNameVariable, $"{SecretNameVariable} needs a region to read the secret in: set FC_REGION or ACKFC_REGIONS.");
         }
 
         return new WebhookKeySource(name, region, time, logger);

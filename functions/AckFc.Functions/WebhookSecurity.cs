@@ -3,44 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using AckFc.Core.Signatures;
-using Microsoft.Extensions.Configuration;
 
 namespace AckFc.Functions;
-
-/// <summary>The webhook's settings: <c>ACKFC_WEBHOOK_SECRETS</c> (<c>keyId:secret,…</c>, secrets of 32+ characters).</summary>
-public sealed class WebhookOptions
-{
-    /// <summary>Key id to secret. Empty: every call that needs a signature is refused.</summary>
-    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>How far the signature time may be from ours.</summary>
-    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(300);
-
-    /// <summary>
-    /// <c>ACKFC_WEBHOOK_REPLAY_CAPACITY</c>: signatures remembered inside the window to refuse replays (about 200 bytes
-    /// each). When that many valid requests arrived within the window, more are refused with 503 rather than let a
-    /// replay through or let memory grow without bound.
-    /// </summary>
-    public int ReplayCapacity { get; init; } = 50_000;
-
-    public static WebhookOptions FromConfiguration(IConfiguration configuration)
-    {
-        var capacity = 50_000;
-        if (configuration["ACKFC_WEBHOOK_REPLAY_CAPACITY"] is { Length: > 0 } capacityText
-            && (!int.TryParse(capacityText, NumberStyles.None, CultureInfo.InvariantCulture, out capacity) || capacity is < 100 or > 10_000_000))
-        {
-            throw new InvalidOperationException($"ACKFC_WEBHOOK_REPLAY_CAPACITY must be a whole number from 100 to 10000000, not '{capacityText}'.");
-        }
-
-        // Errors name the position and key id, never the secret.
-        if (!SigningKey.TryParseList(configuration["ACKFC_WEBHOOK_SECRETS"], out var secrets, out var error))
-        {
-            throw new InvalidOperationException("ACKFC_WEBHOOK_SECRETS: " + error);
-        }
-
-        return new WebhookOptions { Secrets = secrets, ReplayCapacity = capacity };
-    }
-}
 
 /// <summary>The outcome of a signature check: the key id that signed, or why the request is refused.</summary>
 /// <param name="KeyId">The key id that signed the request; null when refused.</param>

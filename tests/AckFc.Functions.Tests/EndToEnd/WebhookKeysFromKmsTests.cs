@@ -167,7 +167,7 @@ public sealed class WebhookKeysFromKmsTests : IAsyncLifetime
     [InlineData("name#hash")]
     public void BadSecretName_FailsAtStartNamingTheVariable(string name)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => FunctionsHost.Build(
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => FunctionsHost.Build(
             ["ACKFC_REGIONS=cn-hangzhou", $"ACKFC_WEBHOOK_SECRET_NAME={name}", "ACKFC_FUNCTION=webhook"], b => b.Urls = "http://127.0.0.1:0"));
         Assert.Contains(WebhookKeySource.SecretNameVariable, e.Message, StringComparison.Ordinal);
     }

@@ -1,6 +1,5 @@
 using System.Text;
 using AckFc.Core.Signatures;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AckFc.Functions.Tests.Webhook;
@@ -45,7 +44,7 @@ public sealed class WebhookContractVectorTests
     {
         _ = stringToSign;
         var auth = new WebhookAuthenticator(
-            WebhookOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{Secret}" }).Build()),
+            WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{Secret}" }),
             new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(T + 42)));
 
         var check = auth.Verify($"t={T},kid={KeyId},v1={v1}", method, path, Encoding.UTF8.GetBytes(body));

@@ -3,6 +3,7 @@ using AckFc.Core.Compliance;
 using AckFc.Core.Signatures;
 using AckFc.Functions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AckFc.Functions.Tests.Webhook;
@@ -13,7 +14,7 @@ public sealed class WebhookSecurityTests
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 3, 0, 0, TimeSpan.Zero);
 
     private static WebhookAuthenticator Authenticator(FakeTimeProvider time, string secrets = "a:" + Secret + ",b:" + Secret + "-b") =>
-        new(WebhookOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_SECRETS"] = secrets }).Build()), time);
+        new(WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_SECRETS"] = secrets }), time);
 
     [Fact]
     public void Verify_ContractExample_AcceptsTheDocumentedStringToSign()
@@ -76,11 +77,11 @@ public sealed class WebhookSecurityTests
     public void Verify_ReplayMemoryFull_RefusesUntilSignaturesLeaveTheWindow()
     {
         var time = new FakeTimeProvider(Now);
-        var options = WebhookOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var options = WebhookSettings.Options(new()
         {
             ["ACKFC_WEBHOOK_SECRETS"] = "a:" + Secret,
             ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = "100",
-        }).Build());
+        });
         var auth = new WebhookAuthenticator(options, time);
         string Sign(int i) => AckFcSignature.Create("a", Secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", $"/p{i}", []);
 
@@ -107,8 +108,7 @@ public sealed class WebhookSecurityTests
     [InlineData("lots")]
     public void Options_BadReplayCapacity_FailsNamingTheVariable(string value)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => WebhookOptions.FromConfiguration(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = value }).Build()));
+        var e = Assert.Throws<OptionsValidationException>(() => WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = value }));
 
         Assert.Contains("ACKFC_WEBHOOK_REPLAY_CAPACITY", e.Message, StringComparison.Ordinal);
     }
@@ -128,8 +128,7 @@ public sealed class WebhookSecurityTests
     [InlineData("a:0123456789abcdef0123456789abcdef,a:0123456789abcdef0123456789abcdef", "twice")]
     public void Options_BadSecrets_FailNamingTheVariableNotTheSecret(string value, string expected)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => WebhookOptions.FromConfiguration(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_WEBHOOK_SECRETS"] = value }).Build()));
+        var e = Assert.Throws<OptionsValidationException>(() => WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_SECRETS"] = value }));
 
         Assert.Contains("ACKFC_WEBHOOK_SECRETS", e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
@@ -140,7 +139,7 @@ public sealed class WebhookSecurityTests
     [Fact]
     public void Selection_BadValue_FailsNamingTheVariable()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => FunctionsHost.SelectionOf(
+        var e = Assert.Throws<OptionsValidationException>(() => FunctionsHost.SelectionOf(
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_FUNCTION"] = "both" }).Build()));
 
         Assert.Contains("ACKFC_FUNCTION", e.Message, StringComparison.Ordinal);
