@@ -49,7 +49,7 @@ public sealed class AlibabaCloudOptions : IValidatableObject
     [SettingRange("ACKFC_KMS_QPS", 1, 10_000)]
     public int KmsQps { get; set; } = 50;
 
-    /// <summary>Attempts per read (the first one included); writes repeat only after throttling.</summary>
+    /// <summary>Attempts per read (the first one included); writes repeat only after throttling. A throttled call (the cloud executed nothing) gets twice as many.</summary>
     [ConfigurationKeyName("ACKFC_CLOUD_MAX_ATTEMPTS")]
     [SettingRange("ACKFC_CLOUD_MAX_ATTEMPTS", 1, 20)]
     public int MaxAttempts { get; set; } = 5;

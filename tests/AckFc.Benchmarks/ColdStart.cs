@@ -73,28 +73,8 @@ internal static class ColdStart
         using var process = HostProcess.Start(path, emulator, port, reports);
         try
         {
-            double healthz;
-            while (true)
-            {
-                try
-                {
-                    using var response = await client.GetAsync("/healthz");
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        healthz = clock.Elapsed.TotalMilliseconds;
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    if (process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
-                    {
-                        throw new InvalidOperationException($"{path} did not start (exit {(process.HasExited ? process.ExitCode : -1)}).");
-                    }
-
-                    await Task.Delay(1);
-                }
-            }
+            await HealthWait.UntilHealthyAsync(client, process, path, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
+            var healthz = clock.Elapsed.TotalMilliseconds;
 
             using var invoke = new HttpRequestMessage(HttpMethod.Post, "/invoke")
             {

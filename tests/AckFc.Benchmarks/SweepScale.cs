@@ -87,18 +87,7 @@ internal static class SweepScale
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(15) };
         try
         {
-            while (true)
-            {
-                try
-                {
-                    using var ok = await client.GetAsync("/healthz");
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(5);
-                }
-            }
+            await HealthWait.UntilHealthyAsync(client, process, binary, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(5));
 
             emulator.State.ResetCalls();
             using var invoke = new HttpRequestMessage(HttpMethod.Post, "/invoke")

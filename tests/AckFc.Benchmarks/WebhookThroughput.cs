@@ -40,18 +40,7 @@ internal static class WebhookThroughput
         {
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
             using var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            while (true)
-            {
-                try
-                {
-                    using var ok = await client.GetAsync("/healthz");
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(10);
-                }
-            }
+            await HealthWait.UntilHealthyAsync(client, process, binary, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
 
             var counter = 0L;
             async Task<HttpResponseMessage> DryRun()

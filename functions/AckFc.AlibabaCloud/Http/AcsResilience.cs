@@ -27,13 +27,14 @@ internal static partial class AcsResilience
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = options.MaxAttempts - 1,
+                // Throttled attempts, which the cloud did not execute, may go on longer than the rest (see ShouldRetryAsync).
+                MaxRetryAttempts = ThrottledAttempts(options.MaxAttempts) - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 MaxDelay = options.RetryMaxDelay,
-                ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome, options.RetryMaxDelay)),
+                ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context, args.AttemptNumber, options.MaxAttempts),
+                DelayGenerator = args => DelayAsync(args.Outcome, args.Context, args.AttemptNumber, options),
                 OnRetry = args =>
                 {
                     var call = AcsCall.Of(args.Context.GetRequestMessage());
@@ -62,15 +63,24 @@ internal static partial class AcsResilience
     }
 
     /// <summary>
-    /// Throttling is always retried: the cloud did not execute the request. A timeout, a broken connection or a
-    /// 5xx leaves a write's outcome unknown, so only reads are repeated after those.
+    /// Attempts a throttled call gets: twice <c>ACKFC_CLOUD_MAX_ATTEMPTS</c>. Flow control answers every request over
+    /// the limit of a window (about a second) at once; with the usual attempts, all spent inside one or two windows,
+    /// a burst larger than the limit leaves calls failed although waiting a little longer would have served them.
     /// </summary>
-    internal static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    internal static int ThrottledAttempts(int maxAttempts) => maxAttempts * 2;
+
+    /// <summary>
+    /// Throttling is retried (the cloud did not execute the request) up to <see cref="ThrottledAttempts"/>. A timeout,
+    /// a broken connection or a 5xx leaves a write's outcome unknown, so only reads are repeated after those, up to
+    /// <paramref name="maxAttempts"/>. <paramref name="attemptNumber"/> is the 0-based number of the attempt that failed.
+    /// </summary>
+    internal static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attemptNumber, int maxAttempts)
     {
         var isWrite = AcsCall.Of(context.GetRequestMessage())?.Request.IsWrite ?? true;
+        var otherRetryLeft = attemptNumber + 1 < maxAttempts;
         if (outcome.Exception is { } exception)
         {
-            return !isWrite && exception is TimeoutRejectedException or HttpRequestException;
+            return otherRetryLeft && !isWrite && exception is TimeoutRejectedException or HttpRequestException;
         }
 
         var response = outcome.Result;
@@ -80,8 +90,38 @@ internal static partial class AcsResilience
         }
 
         var kind = await ClassifyAsync(response, context.CancellationToken).ConfigureAwait(false);
-        return kind == AlibabaCloudErrorKind.Throttling || (kind == AlibabaCloudErrorKind.Transient && !isWrite);
+        return kind == AlibabaCloudErrorKind.Throttling || (otherRetryLeft && kind == AlibabaCloudErrorKind.Transient && !isWrite);
     }
+
+    /// <summary>The delay before the next attempt: <see cref="ThrottledDelay"/> after throttling, else the exponential backoff (null).</summary>
+    private static async ValueTask<TimeSpan?> DelayAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attemptNumber, AlibabaCloudOptions options)
+    {
+        if (outcome.Result is not { IsSuccessStatusCode: false } response
+            || await ClassifyAsync(response, context.CancellationToken).ConfigureAwait(false) != AlibabaCloudErrorKind.Throttling)
+        {
+            return null;
+        }
+
+        return ThrottledDelay(RetryAfter(outcome, options.RetryMaxDelay), attemptNumber, options.RetryBaseDelay, options.RetryMaxDelay, Random.Shared.NextDouble());
+    }
+
+    /// <summary>
+    /// The delay before retrying a throttled call: at least what the cloud asked (<c>x-acs-retry-after</c>) or the base
+    /// delay, doubled with every attempt, and spread by up to as much again at random (<paramref name="jitter"/> in
+    /// [0, 1)) so that calls throttled together do not come back together into the next window; at most
+    /// <paramref name="max"/>.
+    /// </summary>
+    internal static TimeSpan ThrottledDelay(TimeSpan? asked, int attemptNumber, TimeSpan baseDelay, TimeSpan max, double jitter)
+    {
+        var floor = Max(asked ?? MinimumThrottledDelay, baseDelay);
+        var grown = floor.TotalMilliseconds * Math.Pow(2, Math.Clamp(attemptNumber, 0, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(grown * (1 + jitter), max.TotalMilliseconds));
+    }
+
+    /// <summary>The first wait after throttling when the cloud names none and the base delay is shorter.</summary>
+    internal static readonly TimeSpan MinimumThrottledDelay = TimeSpan.FromMilliseconds(50);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static async ValueTask<AlibabaCloudErrorKind> ClassifyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

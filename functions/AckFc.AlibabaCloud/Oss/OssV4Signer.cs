@@ -68,19 +68,8 @@ public static class OssV4Signer
             .Select(p => p.Value.Length == 0 ? p.Name : p.Name + "=" + p.Value));
 
     /// <summary>Splits and percent-decodes a raw query string as received (<c>+</c> read as a space, as form encoding means it).</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> ParseRawQuery(string rawQuery)
-    {
-        var query = rawQuery.StartsWith('?') ? rawQuery[1..] : rawQuery;
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = eq < 0 ? pair : pair[..eq];
-            var value = eq < 0 ? string.Empty : pair[(eq + 1)..];
-            yield return new(Decode(name), Decode(value));
-        }
-
-        static string Decode(string part) => Uri.UnescapeDataString(part.Replace('+', ' '));
-    }
+    public static IEnumerable<KeyValuePair<string, string?>> ParseRawQuery(string rawQuery) =>
+        AcsV3Signer.SplitRawQuery(rawQuery, part => Uri.UnescapeDataString(part.Replace('+', ' '))).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value));
 
     /// <summary>Whether V4 always signs a header (<c>content-type</c>, <c>content-md5</c>, every <c>x-oss-*</c>).</summary>
     public static bool IsDefaultSigned(string lowerCaseName) =>
@@ -249,36 +238,13 @@ public static class OssV4Signer
     /// Parses <c>OSS4-HMAC-SHA256 Credential=ak/date/region/oss/aliyun_v4_request[,AdditionalHeaders=a;b],Signature=…</c>
     /// (parts separated by <c>,</c> with optional spaces); null when it is not one.
     /// </summary>
-    public static OssV4Authorization? ParseAuthorization(string? header)
-    {
-        if (header is null || !header.StartsWith(Algorithm + " ", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        string? credential = null, additional = null, signature = null;
-        foreach (var part in header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                return null;
-            }
-
-            var value = part[(eq + 1)..];
-            switch (part[..eq])
-            {
-                case "Credential": credential = value; break;
-                case "AdditionalHeaders": additional = value; break;
-                case "Signature": signature = value; break;
-                default: return null;
-            }
-        }
-
-        return credential is not null && signature is { Length: > 0 } && ParseCredential(credential) is { } c
+    public static OssV4Authorization? ParseAuthorization(string? header) =>
+        AuthorizationFields.Parse(header, Algorithm, AuthorizationNames, skipEmptyParts: true) is [{ } credential, var additional, { Length: > 0 } signature]
+        && ParseCredential(credential) is { } c
             ? c with { AdditionalHeaders = (additional ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries), Signature = signature }
             : null;
-    }
+
+    private static readonly string[] AuthorizationNames = ["Credential", "AdditionalHeaders", "Signature"];
 
     /// <summary>Parses <c>ak/yyyyMMdd/region/oss/aliyun_v4_request</c>; the key id may itself contain no <c>/</c>.</summary>
     public static OssV4Authorization? ParseCredential(string credential)

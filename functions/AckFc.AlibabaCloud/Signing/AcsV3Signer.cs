@@ -154,52 +154,32 @@ public static class AcsV3Signer
     public static string CanonicalQueryFromRaw(string rawQuery) => CanonicalQuery(ParseRawQuery(rawQuery));
 
     /// <summary>Splits and percent-decodes a raw query string (<c>+</c> is kept: V3 clients send <c>%20</c>).</summary>
-    public static IEnumerable<KeyValuePair<string, string>> ParseRawQuery(string rawQuery)
+    public static IEnumerable<KeyValuePair<string, string>> ParseRawQuery(string rawQuery) => SplitRawQuery(rawQuery, Uri.UnescapeDataString);
+
+    /// <summary>Splits a raw query string (a leading <c>?</c> allowed) into pairs, each part decoded by <paramref name="decode"/>; a bare name has an empty value.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> SplitRawQuery(string rawQuery, Func<string, string> decode)
     {
         var query = rawQuery.StartsWith('?') ? rawQuery[1..] : rawQuery;
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = eq < 0 ? pair : pair[..eq];
-            var value = eq < 0 ? string.Empty : pair[(eq + 1)..];
-            yield return new(Uri.UnescapeDataString(name), Uri.UnescapeDataString(value));
+            yield return new(decode(eq < 0 ? pair : pair[..eq]), decode(eq < 0 ? string.Empty : pair[(eq + 1)..]));
         }
     }
 
     /// <summary>Parses <c>ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…</c>; null when it is not one.</summary>
     public static AcsAuthorization? ParseAuthorization(string? header)
     {
-        if (header is null || !header.StartsWith(Algorithm + " ", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        string? credential = null, signedHeaders = null, signature = null;
-        foreach (var part in header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                return null;
-            }
-
-            var value = part[(eq + 1)..];
-            switch (part[..eq])
-            {
-                case "Credential": credential = value; break;
-                case "SignedHeaders": signedHeaders = value; break;
-                case "Signature": signature = value; break;
-                default: return null;
-            }
-        }
-
-        if (string.IsNullOrEmpty(credential) || signedHeaders is null || string.IsNullOrEmpty(signature))
+        if (AuthorizationFields.Parse(header, Algorithm, AuthorizationNames, skipEmptyParts: false) is not [var credential, var signedHeaders, var signature]
+            || string.IsNullOrEmpty(credential) || signedHeaders is null || string.IsNullOrEmpty(signature))
         {
             return null;
         }
 
         return new AcsAuthorization(credential, signedHeaders.Split(';', StringSplitOptions.RemoveEmptyEntries), signature);
     }
+
+    private static readonly string[] AuthorizationNames = ["Credential", "SignedHeaders", "Signature"];
 
     /// <summary>The <c>x-acs-date</c> format: UTC <c>yyyy-MM-ddTHH:mm:ssZ</c>.</summary>
     public static string FormatDate(DateTimeOffset time) =>

@@ -82,9 +82,11 @@ public sealed class FaultStormTests(ITestOutputHelper output)
             Assert.Equal(before[cluster.ClusterId].Status, cluster.Status);
         }
 
-        // No bound on the number of unknown clusters yet: with retries on, clean-clone runs left 0, 21 and 66 of 1,000
-        // unknown (keys throttled on every attempt), far more than the retry policy predicts. Issue 18, item 7 stays
-        // open until the throttling retry path is understood; each unknown carries the cloud's code (checked above).
+        // With retries on, (near) none is unknown: a read fails for good only when every one of its attempts fails. The
+        // bound catches a retry path that stops working: with transient read retries removed 61 of 1,000 went unknown,
+        // and while throttled retries all came back inside the same one-second window, 0 to 66 did.
+        var unknown = storm.Clusters.Count(c => c.Status == FindingStatus.Unknown && before[c.ClusterId].Status != FindingStatus.Unknown);
+        Assert.True(unknown <= 5, $"{unknown} of 1,000 clusters went unknown under the storm with retries on (bound 5)");
         Assert.DoesNotContain(storm.Errors, e => e.Scope is "region" or "deadline");
         Assert.True(storm.Complete, "no region failed, so the sweep must be complete");
 
