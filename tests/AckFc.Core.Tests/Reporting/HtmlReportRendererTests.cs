@@ -47,6 +47,22 @@ public sealed partial class HtmlReportRendererTests : IDisposable
         Assert.Contains("default-src 'none'", html, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The demo page's SHA-256, recorded when the style sheet and script were string constants in the renderer: moving
+    /// them to embedded resources and the charts to their own file must not change a byte of the page.
+    /// </summary>
+    private const string DemoPageSha256 = "87ff31811a43a67461eaaf563db70b81b08a2599328348ab6731f16512fce49e";
+
+    [Fact]
+    public void Render_DemoFleet_ByteIdenticalToTheRecordedPage()
+    {
+        var (report, changes) = Demo();
+
+        var html = HtmlReportRenderer.Render(report, changes);
+
+        Assert.Equal(DemoPageSha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(html))));
+    }
+
     [Fact]
     public void Render_ScriptHashInPolicy_MatchesTheInlineScript()
     {
