@@ -13,7 +13,7 @@ namespace AckFc.Core.Reporting;
 /// (or the same in the query string) to open pre-filtered. Every value from the cloud is HTML-escaped, and a
 /// Content-Security-Policy allows only the page's own script (by hash), so injected markup could not run anyway.
 /// </summary>
-public static class HtmlReportRenderer
+internal static class HtmlReportRenderer
 {
     internal static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -328,39 +328,41 @@ public static class HtmlReportRenderer
         html.Append("</tbody></table></div><p class=\"none\" hidden>No finding matches the filter.</p></section>\n");
     }
 
-    private static void Actions(StringBuilder html, TextWriter output, ComplianceReport report)
-    {
-        if (report.Actions.Count == 0)
-        {
-            return;
-        }
-
-        html.Append("<section class=\"panel\" id=\"actions\"><h2>Remediation <small>").Append(report.Actions.Count.ToString(Inv)).Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Action</th><th>Status</th><th>Target</th><th>Rule</th><th>Why</th></tr></thead><tbody>");
-        foreach (var a in report.Actions)
-        {
-            Spill(html, output);
-            html.Append("<tr><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Kind.ToString()))).Append("</td><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Status.ToString()))).Append("</td><td><code>")
+    private static void Actions(StringBuilder html, TextWriter output, ComplianceReport report) =>
+        PlainTable(html, output, "actions", "Remediation", ["Action", "Status", "Target", "Rule", "Why"], report.Actions, static (row, a) =>
+            row.Append("<td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Kind.ToString()))).Append("</td><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Status.ToString()))).Append("</td><td><code>")
                 .Append(Escape(a.ClusterId ?? a.KmsKeyId ?? a.RegionId)).Append("</code></td><td><code>").Append(Escape(a.RuleId)).Append("</code></td><td>")
-                .Append(Escape(a.Reason)).Append(a.ErrorCode is { } c ? " (" + Escape(c) + ")" : string.Empty).Append("</td></tr>");
-        }
+                .Append(Escape(a.Reason)).Append(a.ErrorCode is { } c ? " (" + Escape(c) + ")" : string.Empty).Append("</td>"));
 
-        html.Append("</tbody></table></div></section>\n");
-    }
+    private static void Errors(StringBuilder html, TextWriter output, ComplianceReport report) =>
+        PlainTable(html, output, "errors", "Errors", ["Scope", "Where", "Code", "Message", "Request id"], report.Errors, static (row, e) =>
+            row.Append("<td>").Append(Escape(e.Scope)).Append("</td><td><code>").Append(Escape(e.ClusterId ?? e.KmsKeyId ?? e.RegionId ?? e.Action ?? "—"))
+                .Append("</code></td><td>").Append(Escape(e.Code)).Append("</td><td>").Append(Escape(e.Message)).Append("</td><td>")
+                .Append(Escape(e.RequestId ?? "—")).Append("</td>"));
 
-    private static void Errors(StringBuilder html, TextWriter output, ComplianceReport report)
+    /// <summary>A section with a plain (not sortable) table of <paramref name="rows"/>; nothing when there are none.</summary>
+    private static void PlainTable<T>(
+        StringBuilder html, TextWriter output, string id, string title, string[] headers, IReadOnlyList<T> rows, Action<StringBuilder, T> cells)
     {
-        if (report.Errors.Count == 0)
+        if (rows.Count == 0)
         {
             return;
         }
 
-        html.Append("<section class=\"panel\" id=\"errors\"><h2>Errors <small>").Append(report.Errors.Count.ToString(Inv)).Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Scope</th><th>Where</th><th>Code</th><th>Message</th><th>Request id</th></tr></thead><tbody>");
-        foreach (var e in report.Errors)
+        html.Append("<section class=\"panel\" id=\"").Append(id).Append("\"><h2>").Append(title).Append(" <small>").Append(rows.Count.ToString(Inv))
+            .Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr>");
+        foreach (var header in headers)
+        {
+            html.Append("<th>").Append(header).Append("</th>");
+        }
+
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in rows)
         {
             Spill(html, output);
-            html.Append("<tr><td>").Append(Escape(e.Scope)).Append("</td><td><code>").Append(Escape(e.ClusterId ?? e.KmsKeyId ?? e.RegionId ?? e.Action ?? "—"))
-                .Append("</code></td><td>").Append(Escape(e.Code)).Append("</td><td>").Append(Escape(e.Message)).Append("</td><td>")
-                .Append(Escape(e.RequestId ?? "—")).Append("</td></tr>");
+            html.Append("<tr>");
+            cells(html, row);
+            html.Append("</tr>");
         }
 
         html.Append("</tbody></table></div></section>\n");

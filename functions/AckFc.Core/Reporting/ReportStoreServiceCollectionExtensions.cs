@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace AckFc.Core.Reporting;
 
 /// <summary>Registers the report store <c>ACKFC_REPORT_STORE</c> chooses.</summary>
-public static class ReportStoreServiceCollectionExtensions
+internal static class ReportStoreServiceCollectionExtensions
 {
     /// <summary>
     /// For <c>oss://…</c>: the OSS store and the publisher, scoped (they sign with the invocation's credentials).
