@@ -11,7 +11,7 @@ namespace AckFc.Core.Reporting;
 /// LF, or their full-width forms) gets a leading apostrophe, and control and bidi characters are spelled out
 /// (<see cref="VisibleText"/>).
 /// </summary>
-public static class CsvReportRenderer
+internal static class CsvReportRenderer
 {
     /// <summary>The header row, in column order.</summary>
     public static IReadOnlyList<string> Columns { get; } =

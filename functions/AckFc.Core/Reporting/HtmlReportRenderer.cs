@@ -13,11 +13,11 @@ namespace AckFc.Core.Reporting;
 /// (or the same in the query string) to open pre-filtered. Every value from the cloud is HTML-escaped, and a
 /// Content-Security-Policy allows only the page's own script (by hash), so injected markup could not run anyway.
 /// </summary>
-public static class HtmlReportRenderer
+internal static class HtmlReportRenderer
 {
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    internal static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly (FindingStatus Status, string Label, string Colour)[] Statuses =
+    internal static readonly (FindingStatus Status, string Label, string Colour)[] Statuses =
     [
         (FindingStatus.Fail, "Fail", "#d93025"),
         (FindingStatus.Unknown, "Unknown", "#e37400"),
@@ -26,7 +26,7 @@ public static class HtmlReportRenderer
         (FindingStatus.NotApplicable, "Not applicable", "#80868b"),
     ];
 
-    private static readonly (Severity Severity, string Colour)[] Severities =
+    internal static readonly (Severity Severity, string Colour)[] Severities =
     [
         (Severity.Critical, "#a50e0e"),
         (Severity.High, "#d93025"),
@@ -34,6 +34,18 @@ public static class HtmlReportRenderer
         (Severity.Low, "#1a73e8"),
         (Severity.Info, "#80868b"),
     ];
+
+    /// <summary>The page's style sheet (<c>Html/report.css</c>, an embedded resource).</summary>
+    private static readonly string Css = Resource("report.css");
+
+    /// <summary>
+    /// The page's script (<c>Html/report.js</c>, an embedded resource): reads the filter from the URL
+    /// (<c>#q=…&amp;status=…</c> or <c>?q=…&amp;status=…</c>), filters and sorts rows in place.
+    /// </summary>
+    private static readonly string Script = Resource("report.js");
+
+    /// <summary>The script's hash for the Content-Security-Policy: the only script the page may run.</summary>
+    private static readonly string ScriptHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Script)));
 
     /// <summary>Text gathered before it is passed on to the writer: rows are built in this buffer, never the whole page.</summary>
     private const int SpillAt = 32 * 1024;
@@ -55,13 +67,12 @@ public static class HtmlReportRenderer
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder(SpillAt + 4 * 1024);
-        var scriptHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Script)));
         var title = $"AckFc compliance report · {report.SweepId}";
 
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-")
-            .Append(scriptHash).Append("'\">\n");
+            .Append(ScriptHash).Append("'\">\n");
         html.Append("<meta name=\"referrer\" content=\"no-referrer\">\n");
         html.Append("<meta name=\"generator\" content=\"AckFc\">\n");
         html.Append("<title>").Append(Escape(title)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
@@ -69,7 +80,7 @@ public static class HtmlReportRenderer
         Header(html, report);
         html.Append("<main>\n");
         Cards(html, report);
-        Charts(html, report);
+        HtmlCharts.Write(html, report);
         Changes(html, output, changes);
         Filters(html);
         ClustersTable(html, output, report, changes);
@@ -135,92 +146,6 @@ public static class HtmlReportRenderer
         }
 
         html.Append("><div class=\"n\">").Append(value.ToString(Inv)).Append("</div><div class=\"l\">").Append(Escape(label)).Append("</div></div>\n");
-    }
-
-    private static void Charts(StringBuilder html, ComplianceReport report)
-    {
-        html.Append("<section class=\"charts\">\n");
-
-        // Clusters by status: a donut drawn with dash offsets on one circle per status.
-        html.Append("<figure class=\"panel\" id=\"chart-status\"><figcaption>Clusters by status</figcaption><div class=\"donut\">");
-        var counts = Statuses.Select(x => (x.Label, x.Colour, Count: CountStatus(report.Summary, x.Status))).ToList();
-        var total = counts.Sum(c => c.Count);
-        const double radius = 60;
-        var circumference = 2 * Math.PI * radius;
-        html.Append("<svg viewBox=\"0 0 160 160\" width=\"160\" height=\"160\" role=\"img\" aria-label=\"Clusters by status\">");
-        html.Append("<circle cx=\"80\" cy=\"80\" r=\"60\" fill=\"none\" stroke=\"#e8eaed\" stroke-width=\"22\"/>");
-        var offset = 0.0;
-        foreach (var (label, colour, count) in counts.Where(c => c.Count > 0))
-        {
-            var length = circumference * count / total;
-            html.Append(Inv, $"<circle cx=\"80\" cy=\"80\" r=\"60\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"22\" stroke-dasharray=\"{length:0.##} {circumference - length:0.##}\" stroke-dashoffset=\"{-offset:0.##}\" transform=\"rotate(-90 80 80)\"><title>{Escape(label)}: {count}</title></circle>");
-            offset += length;
-        }
-
-        html.Append(Inv, $"<text x=\"80\" y=\"78\" text-anchor=\"middle\" class=\"big\">{total}</text><text x=\"80\" y=\"98\" text-anchor=\"middle\" class=\"small\">clusters</text></svg>");
-        html.Append("<ul class=\"legend\">");
-        foreach (var (label, colour, count) in counts)
-        {
-            html.Append("<li><i style=\"background:").Append(colour).Append("\"></i>").Append(Escape(label)).Append("<b>").Append(count.ToString(Inv)).Append("</b></li>");
-        }
-
-        html.Append("</ul></div></figure>\n");
-
-        // Failed findings by severity: horizontal bars.
-        html.Append("<figure class=\"panel\" id=\"chart-severity\"><figcaption>Failed findings by severity</figcaption>");
-        var bySeverity = Severities.Select(x => (Name: JsonNames.Of(x.Severity), x.Colour, Count: report.Summary.FailedFindingsBySeverity.GetValueOrDefault(JsonNames.Of(x.Severity)))).ToList();
-        var max = Math.Max(1, bySeverity.Max(b => b.Count));
-        html.Append("<svg viewBox=\"0 0 320 160\" width=\"100%\" role=\"img\" aria-label=\"Failed findings by severity\">");
-        var y = 8;
-        foreach (var (name, colour, count) in bySeverity)
-        {
-            var width = 190.0 * count / max;
-            html.Append(Inv, $"<text x=\"0\" y=\"{y + 15}\" class=\"small\">{Escape(name)}</text>");
-            html.Append(Inv, $"<rect x=\"70\" y=\"{y + 2}\" width=\"190\" height=\"18\" rx=\"4\" fill=\"#f1f3f4\"/>");
-            if (count > 0)
-            {
-                html.Append(Inv, $"<rect x=\"70\" y=\"{y + 2}\" width=\"{Math.Max(3, width):0.##}\" height=\"18\" rx=\"4\" fill=\"{colour}\"><title>{Escape(name)}: {count}</title></rect>");
-            }
-
-            html.Append(Inv, $"<text x=\"268\" y=\"{y + 15}\" class=\"small strong\">{count}</text>");
-            y += 30;
-        }
-
-        html.Append("</svg></figure>\n");
-
-        // Keys pending deletion: how much of the last 30 days is already gone.
-        html.Append("<figure class=\"panel\" id=\"chart-countdown\"><figcaption>Keys in use pending deletion</figcaption>");
-        var keys = report.Summary.KeysPendingDeletion;
-        if (keys.Count == 0)
-        {
-            html.Append("<p class=\"empty\">No key used by a cluster is pending deletion.</p>");
-        }
-        else
-        {
-            var shown = keys.Take(6).ToList();
-            html.Append(Inv, $"<svg viewBox=\"0 0 320 {(shown.Count * 40) + 4}\" width=\"100%\" role=\"img\" aria-label=\"Countdown of keys pending deletion\">");
-            var row = 0;
-            foreach (var key in shown)
-            {
-                var top = (row * 40) + 2;
-                var urgency = Math.Clamp((30.0 - key.DaysUntilDeletion) / 30.0, 0.04, 1);
-                var colour = key.DaysUntilDeletion <= 1 ? "#a50e0e" : key.DaysUntilDeletion <= 7 ? "#d93025" : "#e37400";
-                var users = key.Clusters == 1 ? "1 cluster" : $"{key.Clusters} clusters";
-                html.Append(Inv, $"<text x=\"0\" y=\"{top + 11}\" class=\"small mono\">{Escape(Short(key.KmsKeyId, 34))}</text>");
-                html.Append(Inv, $"<text x=\"320\" y=\"{top + 11}\" text-anchor=\"end\" class=\"small strong\" fill=\"{colour}\">{Escape(key.DaysUntilDeletion <= 0 ? "today" : ReportComparer.Days(key.DaysUntilDeletion))} · {Escape(users)}</text>");
-                html.Append(Inv, $"<rect x=\"0\" y=\"{top + 17}\" width=\"320\" height=\"10\" rx=\"5\" fill=\"#f1f3f4\"/>");
-                html.Append(Inv, $"<rect x=\"0\" y=\"{top + 17}\" width=\"{320 * urgency:0.##}\" height=\"10\" rx=\"5\" fill=\"{colour}\"><title>{Escape(ReportDigest.Countdown(key))}</title></rect>");
-                row++;
-            }
-
-            html.Append("</svg>");
-            if (keys.Count > shown.Count)
-            {
-                html.Append("<p class=\"empty\">… and ").Append((keys.Count - shown.Count).ToString(Inv)).Append(" more</p>");
-            }
-        }
-
-        html.Append("</figure>\n</section>\n");
     }
 
     private static void Changes(StringBuilder html, TextWriter output, ReportChanges? changes)
@@ -403,39 +328,41 @@ public static class HtmlReportRenderer
         html.Append("</tbody></table></div><p class=\"none\" hidden>No finding matches the filter.</p></section>\n");
     }
 
-    private static void Actions(StringBuilder html, TextWriter output, ComplianceReport report)
-    {
-        if (report.Actions.Count == 0)
-        {
-            return;
-        }
-
-        html.Append("<section class=\"panel\" id=\"actions\"><h2>Remediation <small>").Append(report.Actions.Count.ToString(Inv)).Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Action</th><th>Status</th><th>Target</th><th>Rule</th><th>Why</th></tr></thead><tbody>");
-        foreach (var a in report.Actions)
-        {
-            Spill(html, output);
-            html.Append("<tr><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Kind.ToString()))).Append("</td><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Status.ToString()))).Append("</td><td><code>")
+    private static void Actions(StringBuilder html, TextWriter output, ComplianceReport report) =>
+        PlainTable(html, output, "actions", "Remediation", ["Action", "Status", "Target", "Rule", "Why"], report.Actions, static (row, a) =>
+            row.Append("<td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Kind.ToString()))).Append("</td><td>").Append(Escape(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(a.Status.ToString()))).Append("</td><td><code>")
                 .Append(Escape(a.ClusterId ?? a.KmsKeyId ?? a.RegionId)).Append("</code></td><td><code>").Append(Escape(a.RuleId)).Append("</code></td><td>")
-                .Append(Escape(a.Reason)).Append(a.ErrorCode is { } c ? " (" + Escape(c) + ")" : string.Empty).Append("</td></tr>");
-        }
+                .Append(Escape(a.Reason)).Append(a.ErrorCode is { } c ? " (" + Escape(c) + ")" : string.Empty).Append("</td>"));
 
-        html.Append("</tbody></table></div></section>\n");
-    }
+    private static void Errors(StringBuilder html, TextWriter output, ComplianceReport report) =>
+        PlainTable(html, output, "errors", "Errors", ["Scope", "Where", "Code", "Message", "Request id"], report.Errors, static (row, e) =>
+            row.Append("<td>").Append(Escape(e.Scope)).Append("</td><td><code>").Append(Escape(e.ClusterId ?? e.KmsKeyId ?? e.RegionId ?? e.Action ?? "—"))
+                .Append("</code></td><td>").Append(Escape(e.Code)).Append("</td><td>").Append(Escape(e.Message)).Append("</td><td>")
+                .Append(Escape(e.RequestId ?? "—")).Append("</td>"));
 
-    private static void Errors(StringBuilder html, TextWriter output, ComplianceReport report)
+    /// <summary>A section with a plain (not sortable) table of <paramref name="rows"/>; nothing when there are none.</summary>
+    private static void PlainTable<T>(
+        StringBuilder html, TextWriter output, string id, string title, string[] headers, IReadOnlyList<T> rows, Action<StringBuilder, T> cells)
     {
-        if (report.Errors.Count == 0)
+        if (rows.Count == 0)
         {
             return;
         }
 
-        html.Append("<section class=\"panel\" id=\"errors\"><h2>Errors <small>").Append(report.Errors.Count.ToString(Inv)).Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr><th>Scope</th><th>Where</th><th>Code</th><th>Message</th><th>Request id</th></tr></thead><tbody>");
-        foreach (var e in report.Errors)
+        html.Append("<section class=\"panel\" id=\"").Append(id).Append("\"><h2>").Append(title).Append(" <small>").Append(rows.Count.ToString(Inv))
+            .Append("</small></h2><div class=\"scroll\"><table class=\"plain\"><thead><tr>");
+        foreach (var header in headers)
+        {
+            html.Append("<th>").Append(header).Append("</th>");
+        }
+
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in rows)
         {
             Spill(html, output);
-            html.Append("<tr><td>").Append(Escape(e.Scope)).Append("</td><td><code>").Append(Escape(e.ClusterId ?? e.KmsKeyId ?? e.RegionId ?? e.Action ?? "—"))
-                .Append("</code></td><td>").Append(Escape(e.Code)).Append("</td><td>").Append(Escape(e.Message)).Append("</td><td>")
-                .Append(Escape(e.RequestId ?? "—")).Append("</td></tr>");
+            html.Append("<tr>");
+            cells(html, row);
+            html.Append("</tr>");
         }
 
         html.Append("</tbody></table></div></section>\n");
@@ -471,16 +398,7 @@ public static class HtmlReportRenderer
     // Rank columns sort worst first on the first click, like the status column.
     private static int SeverityRank(Severity severity) => Severity.Critical - severity + 1;
 
-    private static int CountStatus(ReportSummary summary, FindingStatus status) => status switch
-    {
-        FindingStatus.Fail => summary.Fail,
-        FindingStatus.Unknown => summary.Unknown,
-        FindingStatus.Waived => summary.Waived,
-        FindingStatus.Pass => summary.Pass,
-        _ => summary.NotApplicable,
-    };
-
-    private static string Short(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
+    internal static string Short(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
     private static readonly SearchValues<char> Special = SearchValues.Create("&<>\"'`");
 
@@ -521,80 +439,18 @@ public static class HtmlReportRenderer
         return builder.ToString();
     }
 
-    private const string Css = """
-:root{--bg:#f6f7f9;--fg:#1f2328;--muted:#5f6368;--panel:#fff;--line:#e3e5e8;--head:#fafbfc;--accent:#1a73e8;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"PingFang SC","Microsoft YaHei",sans-serif;color:var(--fg);background:var(--bg)}
-@media (prefers-color-scheme:dark){:root{--bg:#15171a;--fg:#e8eaed;--muted:#9aa0a6;--panel:#1f2226;--line:#33373d;--head:#24282d}}
-*{box-sizing:border-box}body{margin:0;font-size:14px;line-height:1.45}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
-header{display:flex;flex-wrap:wrap;gap:12px;justify-content:space-between;align-items:center;padding:18px 28px;background:#0b3d91;color:#fff}
-header code{color:#d2e3fc}.brand{display:flex;gap:12px;align-items:center}h1{font-size:20px;margin:0;font-weight:600}
-.sub{margin:2px 0 0;color:#d2e3fc;font-size:13px}.meta{display:flex;gap:10px;align-items:center;font-size:13px}
-.badge{padding:3px 10px;border-radius:999px;font-weight:600;font-size:12px}.badge.ok{background:#e6f4ea;color:#137333}.badge.warn{background:#fef7e0;color:#b06000}
-main{max-width:1440px;margin:0 auto;padding:20px 28px 8px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;margin-bottom:16px}
-.card{background:var(--panel);border:1px solid var(--line);border-top:4px solid var(--accent);border-radius:10px;padding:12px 16px}
-.card .n{font-size:28px;font-weight:700}.card .l{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px;margin-bottom:16px}
-.panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:0 0 16px}
-figure.panel{margin:0}figcaption,h2{font-size:14px;font-weight:600;margin:0 0 10px}h2 small{color:var(--muted);font-weight:500;margin-left:6px}
-svg text{fill:var(--fg)}svg .big{font-size:26px;font-weight:700}svg .small{font-size:12px}svg .strong{font-weight:700}
-.donut{display:flex;gap:18px;align-items:center;flex-wrap:wrap}.legend{list-style:none;margin:0;padding:0;min-width:150px}
-.legend li{display:flex;align-items:center;gap:8px;padding:2px 0}.legend i{width:10px;height:10px;border-radius:3px;display:inline-block}.legend b{margin-left:auto}
-.empty,.none{color:var(--muted);margin:6px 0}
-.changes{list-style:none;padding:0;margin:0}.changes li{padding:6px 0;border-bottom:1px solid var(--line)}.changes li:last-child{border:0}
-.tag{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.03em;padding:1px 7px;border-radius:4px;margin-right:6px}
-.tag.new{background:#fce8e6;color:#a50e0e}.tag.escalated{background:#a50e0e;color:#fff}.tag.resolved{background:#e6f4ea;color:#137333}.tag.changed{background:#e8f0fe;color:#174ea6}
-.filters{position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;background:var(--bg);padding:10px 0;margin-bottom:6px}
-.filters label{display:flex;flex-direction:column;gap:4px;font-size:12px;color:var(--muted)}.filters .grow{flex:1;min-width:240px}
-.filters input,.filters select{font:inherit;color:var(--fg);background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
-.filters input:focus,.filters select:focus{outline:2px solid var(--accent);outline-offset:0}#shown{color:var(--muted);font-size:12px;padding-bottom:10px}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}
-th{background:var(--head);text-align:left;font-size:12px;color:var(--muted);border-bottom:1px solid var(--line);white-space:nowrap}
-th button{all:unset;cursor:pointer;display:block;padding:8px 10px}th button:focus-visible{outline:2px solid var(--accent)}
-th[aria-sort=ascending] .arrow::after{content:" ▲"}th[aria-sort=descending] .arrow::after{content:" ▼"}
-table.plain th{padding:8px 10px}td{padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}
-tbody tr:hover{background:rgba(26,115,232,.05)}tr[hidden]{display:none}
-.name{font-weight:600;word-break:break-word}.muted,.reason,.config{color:var(--muted);font-size:12px}.reason{margin-top:2px}
-.pill{display:inline-block;padding:2px 9px;border-radius:999px;font-size:12px;font-weight:600;color:var(--c);background:color-mix(in srgb,var(--c) 13%,transparent);white-space:nowrap}
-.sev{display:inline-block;padding:1px 7px;border-radius:4px;font-size:11px;font-weight:700;text-transform:uppercase;color:#fff;background:var(--c);margin-right:4px}
-.enc{font-weight:600}.enc.on{color:#188038}.enc.off{color:#d93025}.days{color:#a50e0e}
-footer{max-width:1440px;margin:0 auto;padding:8px 28px 28px;color:var(--muted);font-size:12px}
-@media (max-width:700px){header,main,footer{padding-left:12px;padding-right:12px}td,th button{padding:6px}}
-@media print{.filters{display:none}header{background:none;color:var(--fg)}}
-""";
+    /// <summary>
+    /// A text resource of this assembly under <c>Reporting/Html/</c>, read once. The file's final line break is not
+    /// part of the content (the page is the same whether an editor adds one or not).
+    /// </summary>
+    private static string Resource(string name)
+    {
+        using var stream = typeof(HtmlReportRenderer).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+            ?? throw new InvalidOperationException($"The embedded resource {ResourcePrefix + name} is missing from AckFc.Core.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = reader.ReadToEnd();
+        return text.EndsWith('\n') ? text[..^1] : text;
+    }
 
-    // Reads the filter from the URL (#q=…&status=… or ?q=…&status=…), filters and sorts rows in place.
-    private const string Script = """
-(function(){
-'use strict';
-var q=document.getElementById('q'),st=document.getElementById('status'),out=document.getElementById('shown');
-var tables=[].slice.call(document.querySelectorAll('table.data'));
-function params(){var p=new URLSearchParams(location.search);var h=new URLSearchParams(location.hash.replace(/^#/,''));
-h.forEach(function(v,k){p.set(k,v);});return p;}
-function apply(){var text=q.value.trim().toLowerCase(),status=st.value,counts=[];
-tables.forEach(function(t){var n=0,rows=t.tBodies[0].rows;
-for(var i=0;i<rows.length;i++){var r=rows[i];var ok=(!status||r.getAttribute('data-status')===status)&&(!text||r.getAttribute('data-search').indexOf(text)>=0);
-if(ok){r.removeAttribute('hidden');n++;}else{r.setAttribute('hidden','');}}
-var none=t.closest('section').querySelector('.none');if(none){if(n===0){none.removeAttribute('hidden');}else{none.setAttribute('hidden','');}}
-counts.push(n+' of '+rows.length+' '+t.id);});
-out.textContent=(text||status)?'Showing '+counts.join(', '):'';}
-function remember(){var p=new URLSearchParams();if(q.value.trim())p.set('q',q.value.trim());if(st.value)p.set('status',st.value);
-var s=p.toString();history.replaceState(null,'',s?'#'+s:location.pathname+location.search);}
-function sort(t,index,type,th){var dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
-[].forEach.call(t.tHead.rows[0].cells,function(c){c.setAttribute('aria-sort','none');});
-th.setAttribute('aria-sort',dir===1?'ascending':'descending');
-var body=t.tBodies[0],rows=[].slice.call(body.rows);
-function key(r){var c=r.cells[index];var v=c.getAttribute('data-v');return type==='text'?c.textContent.trim().toLowerCase():Number(v);}
-rows.sort(function(a,b){var x=key(a),y=key(b);var d=type==='text'?x.localeCompare(y):(x-y);return d*dir;});
-rows.forEach(function(r){body.appendChild(r);});}
-tables.forEach(function(t){[].forEach.call(t.tHead.rows[0].cells,function(th,i){
-th.querySelector('button').addEventListener('click',function(){sort(t,i,th.getAttribute('data-type'),th);});});});
-var p=params();if(p.get('q'))q.value=p.get('q');
-if(p.get('status')){for(var i=0;i<st.options.length;i++){if(st.options[i].value===p.get('status'))st.value=p.get('status');}}
-q.addEventListener('input',function(){apply();remember();});st.addEventListener('change',function(){apply();remember();});
-window.addEventListener('hashchange',function(){var h=params();q.value=h.get('q')||'';st.value=h.get('status')||'';apply();});
-apply();
-})();
-""";
+    private const string ResourcePrefix = "AckFc.Core.Reporting.Html.";
 }

@@ -9,7 +9,7 @@ namespace AckFc.Core.Reporting;
 /// "… and N more" past the cap, and a link to the full report. Names from the cloud are escaped so a cluster
 /// name cannot add links or formatting.
 /// </summary>
-public static class MarkdownReportRenderer
+internal static class MarkdownReportRenderer
 {
     /// <summary>Default cap of the rendered text, below the smallest chat limit we send to.</summary>
     public const int DefaultMaxLength = 3500;

@@ -11,7 +11,7 @@ namespace AckFc.Core.Reporting;
 /// SIEMs. <c>finding_info.uid</c> is stable per (cluster, rule) so a SIEM can follow one finding across sweeps:
 /// activity Create when it is new, Update while it is seen again, Close when it was resolved.
 /// </summary>
-public static class OcsfReportRenderer
+internal static class OcsfReportRenderer
 {
     /// <summary>The OCSF schema version the events follow.</summary>
     public const string SchemaVersion = "1.3.0";

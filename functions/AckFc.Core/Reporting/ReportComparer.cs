@@ -9,7 +9,7 @@ namespace AckFc.Core.Reporting;
 /// 30, 7 or 1 days. Only the scope both reports cover is compared (the regions both swept): a region-scoped sweep
 /// never announces the findings of the regions it did not look at as resolved, nor a region it newly covers as new.
 /// </summary>
-public static class ReportComparer
+internal static class ReportComparer
 {
     /// <summary>Days before deletion at which a pending-deletion finding is escalated again.</summary>
     public static IReadOnlyList<int> CountdownThresholds { get; } = [30, 7, 1];

@@ -3,7 +3,7 @@ using AckFc.Core.Compliance;
 namespace AckFc.Core.Reporting;
 
 /// <summary>Why a finding is in a digest.</summary>
-public enum DigestItemKind
+internal enum DigestItemKind
 {
     /// <summary>Still failing, worse than before.</summary>
     Escalated,
@@ -16,13 +16,13 @@ public enum DigestItemKind
 }
 
 /// <summary>One line of a digest.</summary>
-public sealed record DigestItem(DigestItemKind Kind, string ClusterId, string ClusterName, string RegionId, Finding Finding, string? Why);
+internal sealed record DigestItem(DigestItemKind Kind, string ClusterId, string ClusterName, string RegionId, Finding Finding, string? Why);
 
 /// <summary>
 /// The short story of a sweep that chat channels tell: a headline, the key countdowns, the worst items first,
 /// how many more there are, and a link to the full report. Channels render it in their own markup.
 /// </summary>
-public sealed record ReportDigest
+internal sealed record ReportDigest
 {
     public required string SweepId { get; init; }
     public required DateTimeOffset FinishedAt { get; init; }

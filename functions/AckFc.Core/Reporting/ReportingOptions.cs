@@ -1,181 +1,224 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using AckFc.Core.Signatures;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AckFc.Core.Reporting;
 
 /// <summary>
-/// Where reports go and who hears about them. Read from the environment only (the channel settings hold secrets,
-/// so they never come from the policy file); every message names the environment variable to fix.
+/// Where reports go and who hears about them, bound from environment variables (the names in
+/// <see cref="ConfigurationKeyNameAttribute"/>) and validated when the host starts. Read from the environment only
+/// (the channel settings hold secrets, so they never come from the policy file); every message names the variable.
 /// </summary>
-public sealed class ReportingOptions
+public sealed class ReportingOptions : IValidatableObject
 {
-    /// <summary><c>ACKFC_REPORT_DIR</c>: directory of the report sets and <c>latest.json</c>.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "ACKFC_REPORT_DIR must name a directory.")]
-    public string ReportDirectory { get; set; } = "./reports";
+    /// <summary>Default directory of the report sets.</summary>
+    public const string DefaultReportDirectory = "./reports";
 
-    /// <summary><c>ACKFC_REPORT_RETENTION</c>: how many report sets to keep (oldest deleted first).</summary>
+    /// <summary>Directory of the report sets and <c>latest.json</c>.</summary>
+    [ConfigurationKeyName("ACKFC_REPORT_DIR")]
+    [Required(AllowEmptyStrings = false, ErrorMessage = "ACKFC_REPORT_DIR must name a directory.")]
+    public string ReportDirectory { get; set; } = DefaultReportDirectory;
+
+    /// <summary>How many report sets to keep (oldest deleted first).</summary>
+    [ConfigurationKeyName("ACKFC_REPORT_RETENTION")]
+    [WholeNumber("ACKFC_REPORT_RETENTION", 1, 100_000)]
     public int Retention { get; set; } = 30;
 
-    /// <summary><c>ACKFC_NOTIFY_MODE</c>: <c>changes</c> (default) notifies only when findings are new, resolved or escalated; <c>always</c> after every sweep.</summary>
+    /// <summary><c>changes</c> (default) notifies only when findings are new, resolved or escalated; <c>always</c> after every sweep.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_MODE")]
     [RegularExpression("^(changes|always)$", ErrorMessage = "ACKFC_NOTIFY_MODE must be 'changes' or 'always'.")]
     public string NotifyMode { get; set; } = "changes";
 
-    /// <summary><c>ACKFC_REPORT_URL</c>: link to the full report in digests; <c>{sweepId}</c> is replaced.</summary>
+    /// <summary>Link to the full report in digests; <c>{sweepId}</c> is replaced.</summary>
+    [ConfigurationKeyName("ACKFC_REPORT_URL")]
+    [ReportUrlTemplate("ACKFC_REPORT_URL")]
     public string? ReportUrl { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_DINGTALK_URL</c>: the robot's webhook URL (with its access token).</summary>
+    /// <summary>The DingTalk robot's webhook URL (with its access token).</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_DINGTALK_URL")]
+    [ChannelUrl("ACKFC_NOTIFY_DINGTALK_URL")]
     public string? DingTalkUrl { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_DINGTALK_SECRET</c>: the robot's signing secret (<c>SEC…</c>).</summary>
+    /// <summary>The DingTalk robot's signing secret (<c>SEC…</c>).</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_DINGTALK_SECRET")]
     public string? DingTalkSecret { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_LARK_URL</c>: the Lark / Feishu custom bot's webhook URL.</summary>
+    /// <summary>The Lark / Feishu custom bot's webhook URL.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_LARK_URL")]
+    [ChannelUrl("ACKFC_NOTIFY_LARK_URL")]
     public string? LarkUrl { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_LARK_SECRET</c>: the bot's signing secret.</summary>
+    /// <summary>The Lark / Feishu bot's signing secret.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_LARK_SECRET")]
     public string? LarkSecret { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_SLACK_URL</c>: a Slack incoming webhook URL.</summary>
+    /// <summary>A Slack incoming webhook URL.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_SLACK_URL")]
+    [ChannelUrl("ACKFC_NOTIFY_SLACK_URL")]
     public string? SlackUrl { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_WEBHOOK_URL</c>: a generic HTTPS endpoint that receives the JSON digest.</summary>
+    /// <summary>A generic HTTPS endpoint that receives the JSON digest.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_WEBHOOK_URL")]
+    [ChannelUrl("ACKFC_NOTIFY_WEBHOOK_URL")]
     public string? WebhookUrl { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_WEBHOOK_SECRET</c>: <c>keyId:secret</c> for the <c>X-AckFc-Signature</c> header.</summary>
+    /// <summary><c>keyId:secret</c> for the <c>X-AckFc-Signature</c> header of the generic webhook.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_WEBHOOK_SECRET")]
     public string? WebhookSecret { get; set; }
 
-    /// <summary><c>ACKFC_NOTIFY_ATTEMPTS</c>: delivery attempts per channel.</summary>
+    /// <summary>Delivery attempts per channel.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_ATTEMPTS")]
+    [WholeNumber("ACKFC_NOTIFY_ATTEMPTS", 1, 10)]
     public int NotifyAttempts { get; set; } = 3;
 
-    /// <summary><c>ACKFC_NOTIFY_RETRY_DELAY_MS</c>: first backoff delay; doubled on each retry.</summary>
+    /// <summary>First backoff delay in milliseconds; doubled on each retry.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_RETRY_DELAY_MS")]
+    [WholeNumber("ACKFC_NOTIFY_RETRY_DELAY_MS", 0, 60_000)]
     public int RetryDelayMilliseconds { get; set; } = 1000;
 
-    /// <summary><c>ACKFC_NOTIFY_TIMEOUT_SECONDS</c>: timeout of one delivery attempt.</summary>
+    /// <summary>Timeout of one delivery attempt, in seconds.</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_TIMEOUT_SECONDS")]
+    [WholeNumber("ACKFC_NOTIFY_TIMEOUT_SECONDS", 1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
 
-    /// <summary><c>ACKFC_NOTIFY_MAX_ITEMS</c>: findings listed in a chat digest before "… and N more".</summary>
+    /// <summary>Findings listed in a chat digest before "… and N more".</summary>
+    [ConfigurationKeyName("ACKFC_NOTIFY_MAX_ITEMS")]
+    [WholeNumber("ACKFC_NOTIFY_MAX_ITEMS", 1, 100)]
     public int DigestMaxItems { get; set; } = 10;
 
-    /// <summary>True when every sweep notifies, not only sweeps with changes.</summary>
+    /// <summary>The fleet's regions as configured (comma-separated); see <see cref="ConfiguredRegions"/>.</summary>
+    [ConfigurationKeyName("ACKFC_REGIONS")]
+    public string? Regions { get; set; }
+
+    /// <summary>The region Function Compute runs the function in; the fleet when <see cref="Regions"/> is not set.</summary>
+    [ConfigurationKeyName("FC_REGION")]
+    public string? FunctionRegion { get; set; }
+
     /// <summary>
     /// The fleet's regions (<c>ACKFC_REGIONS</c>, else <c>FC_REGION</c>) as configured; a report covering fewer is a
     /// partial-scope sweep that does not replace the latest report. Empty when neither is set.
     /// </summary>
-    public IReadOnlyList<string> ConfiguredRegions { get; set; } = [];
+    public IReadOnlyList<string> ConfiguredRegions =>
+        (Regions ?? FunctionRegion ?? string.Empty)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>True when every sweep notifies, not only sweeps with changes.</summary>
     public bool NotifyAlways => string.Equals(NotifyMode, "always", StringComparison.Ordinal);
 
-    /// <summary>Reads the options from configuration keys named as the environment variables.</summary>
-    public static ReportingOptions FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    /// <summary>
+    /// Normalises bound values: an empty or blank variable (a blank line in s.yaml) means "not set", values are
+    /// trimmed and the notify mode is case-insensitive.
+    /// </summary>
+    internal void Normalise()
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = new ReportingOptions();
-        options.ReportDirectory = Text(configuration, "ACKFC_REPORT_DIR") ?? options.ReportDirectory;
-        options.Retention = Number(configuration, "ACKFC_REPORT_RETENTION") ?? options.Retention;
-        options.NotifyMode = Text(configuration, "ACKFC_NOTIFY_MODE")?.ToLowerInvariant() ?? options.NotifyMode;
-        options.ReportUrl = Text(configuration, "ACKFC_REPORT_URL");
-        options.DingTalkUrl = Text(configuration, "ACKFC_NOTIFY_DINGTALK_URL");
-        options.DingTalkSecret = Text(configuration, "ACKFC_NOTIFY_DINGTALK_SECRET");
-        options.LarkUrl = Text(configuration, "ACKFC_NOTIFY_LARK_URL");
-        options.LarkSecret = Text(configuration, "ACKFC_NOTIFY_LARK_SECRET");
-        options.SlackUrl = Text(configuration, "ACKFC_NOTIFY_SLACK_URL");
-        options.WebhookUrl = Text(configuration, "ACKFC_NOTIFY_WEBHOOK_URL");
-        options.WebhookSecret = Text(configuration, "ACKFC_NOTIFY_WEBHOOK_SECRET");
-        options.NotifyAttempts = Number(configuration, "ACKFC_NOTIFY_ATTEMPTS") ?? options.NotifyAttempts;
-        options.RetryDelayMilliseconds = Number(configuration, "ACKFC_NOTIFY_RETRY_DELAY_MS") ?? options.RetryDelayMilliseconds;
-        options.TimeoutSeconds = Number(configuration, "ACKFC_NOTIFY_TIMEOUT_SECONDS") ?? options.TimeoutSeconds;
-        options.DigestMaxItems = Number(configuration, "ACKFC_NOTIFY_MAX_ITEMS") ?? options.DigestMaxItems;
-        options.ConfiguredRegions = (Text(configuration, "ACKFC_REGIONS") ?? Text(configuration, "FC_REGION") ?? string.Empty)
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        return options;
+        ReportDirectory = Text(ReportDirectory) ?? DefaultReportDirectory;
+        NotifyMode = Text(NotifyMode)?.ToLowerInvariant() ?? "changes";
+        ReportUrl = Text(ReportUrl);
+        DingTalkUrl = Text(DingTalkUrl);
+        DingTalkSecret = Text(DingTalkSecret);
+        LarkUrl = Text(LarkUrl);
+        LarkSecret = Text(LarkSecret);
+        SlackUrl = Text(SlackUrl);
+        WebhookUrl = Text(WebhookUrl);
+        WebhookSecret = Text(WebhookSecret);
+        Regions = Text(Regions);
+        FunctionRegion = Text(FunctionRegion);
     }
 
-    private static string? Text(Microsoft.Extensions.Configuration.IConfiguration configuration, string key) =>
-        configuration[key] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    // A value that is not a number becomes -1, which the range check then reports with the variable's name.
-    private static int? Number(Microsoft.Extensions.Configuration.IConfiguration configuration, string key) =>
-        Text(configuration, key) is { } text
-            ? int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1
-            : null;
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DingTalkSecret is not null && DingTalkUrl is null)
+        {
+            yield return new ValidationResult("ACKFC_NOTIFY_DINGTALK_SECRET is set but ACKFC_NOTIFY_DINGTALK_URL is not.", [nameof(DingTalkSecret)]);
+        }
+
+        if (LarkSecret is not null && LarkUrl is null)
+        {
+            yield return new ValidationResult("ACKFC_NOTIFY_LARK_SECRET is set but ACKFC_NOTIFY_LARK_URL is not.", [nameof(LarkSecret)]);
+        }
+
+        if (WebhookUrl is not null)
+        {
+            if (!SigningKey.TryParse(WebhookSecret, out _))
+            {
+                yield return new ValidationResult(
+                    "ACKFC_NOTIFY_WEBHOOK_SECRET must be 'keyId:secret' with a secret of at least 32 characters when ACKFC_NOTIFY_WEBHOOK_URL is set.",
+                    [nameof(WebhookSecret)]);
+            }
+        }
+        else if (WebhookSecret is not null)
+        {
+            yield return new ValidationResult("ACKFC_NOTIFY_WEBHOOK_SECRET is set but ACKFC_NOTIFY_WEBHOOK_URL is not.", [nameof(WebhookSecret)]);
+        }
+    }
 }
 
-/// <summary>DataAnnotations of <see cref="ReportingOptions"/>, source-generated (AOT-safe).</summary>
+/// <summary>Source-generated validator of <see cref="ReportingOptions"/> (AOT-safe).</summary>
 [OptionsValidator]
 internal sealed partial class ReportingOptionsValidator : IValidateOptions<ReportingOptions>;
 
-/// <summary>The checks DataAnnotations cannot express here: ranges named by variable, URLs, channel pairs, the webhook key.</summary>
-internal sealed class ReportingChannelValidator : IValidateOptions<ReportingOptions>
+/// <summary>
+/// A whole-number setting within bounds. Not <see cref="RangeAttribute"/>: the options validator generator replaces it
+/// with a copy that ignores <c>ErrorMessage</c>, and the message must name the environment variable.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class WholeNumberAttribute(string variable, int minimum, int maximum) : ValidationAttribute
 {
-    public ValidateOptionsResult Validate(string? name, ReportingOptions options)
+    public string Variable { get; } = variable;
+
+    public int Minimum { get; } = minimum;
+
+    public int Maximum { get; } = maximum;
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is int number && number >= Minimum && number <= Maximum
+            ? ValidationResult.Success
+            : new ValidationResult(
+                string.Create(CultureInfo.InvariantCulture, $"{Variable} must be a whole number from {Minimum} to {Maximum}."),
+                validationContext.MemberName is { } m ? [m] : null);
+}
+
+/// <summary>
+/// A chat or webhook channel URL. They carry tokens: only HTTPS leaves the machine; plain HTTP is for loopback
+/// (local runs, tests). The message names the variable, never the URL.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class ChannelUrlAttribute(string variable) : ValidationAttribute
+{
+    public string Variable { get; } = variable;
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        // Ranges are checked here: the source-generated RangeAttribute ignores ErrorMessage, and the message must
-        // name the environment variable.
-        CheckRange(options.Retention, 1, 100_000, "ACKFC_REPORT_RETENTION", failures);
-        CheckRange(options.NotifyAttempts, 1, 10, "ACKFC_NOTIFY_ATTEMPTS", failures);
-        CheckRange(options.RetryDelayMilliseconds, 0, 60_000, "ACKFC_NOTIFY_RETRY_DELAY_MS", failures);
-        CheckRange(options.TimeoutSeconds, 1, 120, "ACKFC_NOTIFY_TIMEOUT_SECONDS", failures);
-        CheckRange(options.DigestMaxItems, 1, 100, "ACKFC_NOTIFY_MAX_ITEMS", failures);
-        CheckUrl(options.DingTalkUrl, "ACKFC_NOTIFY_DINGTALK_URL", failures);
-        CheckUrl(options.LarkUrl, "ACKFC_NOTIFY_LARK_URL", failures);
-        CheckUrl(options.SlackUrl, "ACKFC_NOTIFY_SLACK_URL", failures);
-        CheckUrl(options.WebhookUrl, "ACKFC_NOTIFY_WEBHOOK_URL", failures);
-        if (options.ReportUrl is { } link && !Uri.TryCreate(link.Replace("{sweepId}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))
+        if (value is not string text)
         {
-            failures.Add("ACKFC_REPORT_URL must be an absolute URL.");
+            return ValidationResult.Success;
         }
 
-        if (options.DingTalkSecret is not null && options.DingTalkUrl is null)
+        var members = validationContext.MemberName is { } m ? new[] { m } : null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            failures.Add("ACKFC_NOTIFY_DINGTALK_SECRET is set but ACKFC_NOTIFY_DINGTALK_URL is not.");
+            return new ValidationResult($"{Variable} must be an absolute https:// URL.", members);
         }
 
-        if (options.LarkSecret is not null && options.LarkUrl is null)
-        {
-            failures.Add("ACKFC_NOTIFY_LARK_SECRET is set but ACKFC_NOTIFY_LARK_URL is not.");
-        }
-
-        if (options.WebhookUrl is not null)
-        {
-            if (!SigningKey.TryParse(options.WebhookSecret, out _))
-            {
-                failures.Add("ACKFC_NOTIFY_WEBHOOK_SECRET must be 'keyId:secret' with a secret of at least 32 characters when ACKFC_NOTIFY_WEBHOOK_URL is set.");
-            }
-        }
-        else if (options.WebhookSecret is not null)
-        {
-            failures.Add("ACKFC_NOTIFY_WEBHOOK_SECRET is set but ACKFC_NOTIFY_WEBHOOK_URL is not.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback
+            ? new ValidationResult($"{Variable} must use https:// (plain http is only accepted for loopback addresses).", members)
+            : ValidationResult.Success;
     }
+}
 
-    private static void CheckRange(int value, int minimum, int maximum, string variable, List<string> failures)
-    {
-        if (value < minimum || value > maximum)
-        {
-            failures.Add($"{variable} must be a whole number from {minimum} to {maximum}.");
-        }
-    }
+/// <summary>The report link template: an absolute URL once <c>{sweepId}</c> is filled in.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class ReportUrlTemplateAttribute(string variable) : ValidationAttribute
+{
+    public string Variable { get; } = variable;
 
-    // Chat webhooks carry tokens: only HTTPS leaves the machine; plain HTTP is for loopback (local runs, tests).
-    private static void CheckUrl(string? value, string variable, List<string> failures)
-    {
-        if (value is null)
-        {
-            return;
-        }
-
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            failures.Add($"{variable} must be an absolute https:// URL.");
-        }
-        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
-        {
-            failures.Add($"{variable} must use https:// (plain http is only accepted for loopback addresses).");
-        }
-    }
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is not string template || Uri.TryCreate(template.Replace("{sweepId}", "x", StringComparison.Ordinal), UriKind.Absolute, out _)
+            ? ValidationResult.Success
+            : new ValidationResult($"{Variable} must be an absolute URL.", validationContext.MemberName is { } m ? [m] : null);
 }

@@ -17,11 +17,9 @@ public static class ReportingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<ReportingOptions>()
-            .Configure(o => Copy(ReportingOptions.FromConfiguration(configuration), o))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReportingOptions>, ReportingOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReportingOptions>, ReportingChannelValidator>());
+        services.AddOptionsWithValidateOnStart<ReportingOptions, ReportingOptionsValidator>()
+            .Configure(o => Bind(configuration, o))
+            .PostConfigure(static o => o.Normalise());
         services.TryAddSingleton(TimeProvider.System);
 
         // The default HttpClient logging prints request URLs, and chat webhook URLs carry tokens: the notifier logs
@@ -39,23 +37,17 @@ public static class ReportingServiceCollectionExtensions
         return services;
     }
 
-    private static void Copy(ReportingOptions from, ReportingOptions to)
+    // A value the binder cannot convert (ACKFC_REPORT_RETENTION=thirty) fails validation like any other bad value: the
+    // binder's message names the variable (the configuration key) and not the value.
+    private static void Bind(IConfiguration configuration, ReportingOptions options)
     {
-        to.ReportDirectory = from.ReportDirectory;
-        to.Retention = from.Retention;
-        to.NotifyMode = from.NotifyMode;
-        to.ReportUrl = from.ReportUrl;
-        to.DingTalkUrl = from.DingTalkUrl;
-        to.DingTalkSecret = from.DingTalkSecret;
-        to.LarkUrl = from.LarkUrl;
-        to.LarkSecret = from.LarkSecret;
-        to.SlackUrl = from.SlackUrl;
-        to.WebhookUrl = from.WebhookUrl;
-        to.WebhookSecret = from.WebhookSecret;
-        to.NotifyAttempts = from.NotifyAttempts;
-        to.RetryDelayMilliseconds = from.RetryDelayMilliseconds;
-        to.TimeoutSeconds = from.TimeoutSeconds;
-        to.DigestMaxItems = from.DigestMaxItems;
-        to.ConfiguredRegions = from.ConfiguredRegions;
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(ReportingOptions), [e.Message]);
+        }
     }
 }

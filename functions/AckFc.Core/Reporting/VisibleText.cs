@@ -11,7 +11,7 @@ namespace AckFc.Core.Reporting;
 /// no format interprets; a lone surrogate becomes <c>{U+FFFD}</c>. Tab, CR and LF are left to the format, which
 /// flattens or quotes them.
 /// </summary>
-public static class VisibleText
+internal static class VisibleText
 {
     /// <summary>The text with every hidden or reordering character spelled out; the same instance when there is none.</summary>
     public static string Of(string? text)

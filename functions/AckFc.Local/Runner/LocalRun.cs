@@ -66,22 +66,15 @@ public sealed class LocalRun : IAsyncDisposable
             var regions = emulator.State.Regions;
             var keyId = "local";
             var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-            string[] config =
-            [
-                $"ACKFC_REGIONS={string.Join(',', regions)}",
-                $"ACKFC_CS_ENDPOINT={emulator.Endpoint}",
-                $"ACKFC_KMS_ENDPOINT={emulator.Endpoint}",
-                $"ALIBABA_CLOUD_ACCESS_KEY_ID={emulator.Credential.AccessKeyId}",
-                $"ALIBABA_CLOUD_ACCESS_KEY_SECRET={emulator.Credential.AccessKeySecret}",
-                $"ACKFC_POLICY={settings.PolicyFile}",
-                $"ACKFC_REPORT_DIR={settings.ReportDirectory}",
-                $"ACKFC_WEBHOOK_SECRETS={keyId}:{secret}",
-                "ACKFC_FUNCTION=all",
-                .. settings.ReportsOnOss
-                    ? (string[])[$"ACKFC_REPORT_STORE=oss://{LocalSettings.OssBucket}/{LocalSettings.OssPrefix}", $"FC_REGION={regions[0]}", $"ACKFC_OSS_ENDPOINT={emulator.Endpoint}"]
-                    : [],
-            ];
-            var host = FunctionsHost.Build(config, builder =>
+            var environment = LocalHostEnvironment.For(emulator) with
+            {
+                PolicyFile = settings.PolicyFile,
+                ReportDirectory = settings.ReportDirectory,
+                WebhookSecrets = $"{keyId}:{secret}",
+                Function = "all",
+                OssReportStore = settings.ReportsOnOss ? $"oss://{LocalSettings.OssBucket}/{LocalSettings.OssPrefix}" : null,
+            };
+            var host = FunctionsHost.Build(environment.Arguments(), builder =>
             {
                 builder.Urls = settings.Urls;
                 builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);

@@ -47,6 +47,51 @@ public sealed partial class HtmlReportRendererTests : IDisposable
         Assert.Contains("default-src 'none'", html, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The demo page's SHA-256, recorded when the style sheet and script were string constants in the renderer: moving
+    /// them to embedded resources and the charts to their own file must not change a byte of the page.
+    /// </summary>
+    private const string DemoPageSha256 = "87ff31811a43a67461eaaf563db70b81b08a2599328348ab6731f16512fce49e";
+
+    [Fact]
+    public void Render_DemoFleet_ByteIdenticalToTheRecordedPage()
+    {
+        var (report, changes) = Demo();
+
+        var html = HtmlReportRenderer.Render(report, changes);
+
+        Assert.Equal(DemoPageSha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(html))));
+    }
+
+    /// <summary>The same for a page with a remediation section (the demo fleet has none), recorded the same way.</summary>
+    private const string RemediatedPageSha256 = "a321b4b2a943f4e48eb56294a409c55d2f68d2c5155bf88e3b60f04e51c6644a";
+
+    [Fact]
+    public void Render_WithActions_ByteIdenticalToTheRecordedPage()
+    {
+        var (report, changes) = Demo();
+        report = report with
+        {
+            Actions =
+            [
+                new RemediationAction
+                {
+                    Kind = RemediationKind.CancelKeyDeletion, Status = RemediationStatus.Applied, RegionId = "cn-hangzhou",
+                    KmsKeyId = "key-hz-doomed", RuleId = "ACKFC-KEY-003", Reason = "the key <b>is</b> used by 2 clusters",
+                },
+                new RemediationAction
+                {
+                    Kind = RemediationKind.EnableEncryption, Status = RemediationStatus.Failed, RegionId = "cn-shanghai",
+                    ClusterId = "c-sh-plain", RuleId = "ACKFC-ENC-001", Reason = "policy requires encryption", ErrorCode = "Throttling.User",
+                },
+            ],
+        };
+
+        var html = HtmlReportRenderer.Render(report, changes);
+
+        Assert.Equal(RemediatedPageSha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(html))));
+    }
+
     [Fact]
     public void Render_ScriptHashInPolicy_MatchesTheInlineScript()
     {

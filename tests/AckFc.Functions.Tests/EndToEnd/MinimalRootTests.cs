@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using AckFc.Local;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -153,14 +154,16 @@ public sealed class MinimalRootTests(PublishedBinaryFixture fixture) : IClassFix
             UseShellExecute = false,
         };
         start.Environment.Clear();
-        start.Environment["FC_CUSTOM_LISTEN_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ACKFC_REGIONS"] = "cn-hangzhou";
-        start.Environment["ACKFC_CS_ENDPOINT"] = cloudAddress.GetLeftPart(UriPartial.Authority);
-        start.Environment["ACKFC_KMS_ENDPOINT"] = cloudAddress.GetLeftPart(UriPartial.Authority);
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "minroot-access-key";
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = "minroot-access-key-secret";
-        start.Environment["ACKFC_REPORT_DIR"] = "/tmp/reports";
-        start.Environment["ACKFC_FUNCTION"] = "all";
+        new LocalHostEnvironment
+        {
+            Regions = ["cn-hangzhou"],
+            CloudEndpoint = cloudAddress.GetLeftPart(UriPartial.Authority),
+            AccessKeyId = "minroot-access-key",
+            AccessKeySecret = "minroot-access-key-secret",
+            ReportDirectory = "/tmp/reports",
+            Function = "all",
+            ListenPort = port,
+        }.ApplyTo(start.Environment);
         start.Environment["SSL_CERT_FILE"] = caFile;
         // As s.yaml sets it: without HOME, .NET's chain building looks the user up in /etc/passwd, which this root lacks.
         start.Environment["HOME"] = "/tmp";

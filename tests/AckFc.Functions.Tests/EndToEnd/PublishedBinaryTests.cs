@@ -10,6 +10,7 @@ using AckFc.Functions;
 using AckFc.Functions.Tests.Webhook;
 using AckFc.Functions.Tests.Deployment;
 using AckFc.Functions.Tests.SecretHygiene;
+using AckFc.Local;
 using AckFc.Local.Emulator;
 using AckFc.Local.Runner;
 
@@ -113,16 +114,13 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
 
         reports = Path.Combine(Path.GetTempPath(), "ackfc-aot-" + Guid.NewGuid().ToString("n"));
         var start = new ProcessStartInfo(fixture.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["FC_CUSTOM_LISTEN_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["ACKFC_REGIONS"] = string.Join(',', emulator.State.Regions);
-        start.Environment["ACKFC_CS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ACKFC_KMS_ENDPOINT"] = emulator.Endpoint;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = EnvKeyId;
-        start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = canaries.All["env-secret"];
-        start.Environment["ALIBABA_CLOUD_SECURITY_TOKEN"] = canaries.All["env-sts-token"];
-        start.Environment["ACKFC_POLICY"] = LocalSettings.DefaultPolicy;
-        start.Environment["ACKFC_REPORT_DIR"] = reports;
-        start.Environment["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{secret}";
+        (LocalHostEnvironment.For(emulator) with
+        {
+            PolicyFile = LocalSettings.DefaultPolicy,
+            ReportDirectory = reports,
+            WebhookSecrets = $"{KeyId}:{secret}",
+            ListenPort = port,
+        }).ApplyTo(start.Environment);
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace AckFc.Core.Tests.Services;
+// Linked into Core.Tests and Local.Tests (one copy). In the root namespace, which every test namespace of both
+// projects sees without a using.
+namespace AckFc;
 
 /// <summary>Waits with a deadline: a condition that never comes true fails the test with what it waited for, never hangs it.</summary>
 internal static class Wait
