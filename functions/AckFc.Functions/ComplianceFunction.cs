@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Settings;
 using AckFc.Worker;
 using Microsoft.Extensions.DependencyInjection;
 

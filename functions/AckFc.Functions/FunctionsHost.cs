@@ -3,6 +3,7 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Credentials;
 using AckFc.Core;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
 using Microsoft.Extensions.Configuration;
@@ -85,7 +86,7 @@ public static class FunctionsHost
         // Fail at start, naming the variable, rather than on the first request.
         _ = app.Services.GetRequiredService<WebhookOptions>();
         _ = app.Services.GetRequiredService<Core.Policy.IPolicyProvider>().Current;
-        _ = app.Services.GetRequiredService<Core.Compliance.AckFcCoreOptions>();
+        _ = app.Services.GetRequiredService<Core.Settings.AckFcCoreOptions>();
         return app;
     }
 

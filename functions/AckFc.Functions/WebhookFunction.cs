@@ -1,7 +1,9 @@
 using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
+using AckFc.Core.Settings;
 using AckFc.Worker;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,10 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
+using AckFc.Core.Rules;
+using AckFc.Core.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace AckFc.Core.Compliance;

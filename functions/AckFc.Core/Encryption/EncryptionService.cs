@@ -1,32 +1,13 @@
-using System.Collections.Concurrent;
 using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
-using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
+using AckFc.Core.Rules;
+using AckFc.Core.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace AckFc.Core.Encryption;
-
-/// <summary>Clusters with a change in flight in this instance: a second request for the same cluster is a conflict, not a second call.</summary>
-internal sealed class ChangeLocks
-{
-    private readonly ConcurrentDictionary<string, byte> inFlight = new(StringComparer.Ordinal);
-
-    public bool TryEnter(string clusterId) => inFlight.TryAdd(clusterId, 0);
-
-    public void Exit(string clusterId) => inFlight.TryRemove(clusterId, out _);
-}
-
-/// <summary>Which cloud failures are worth trying again later (the webhook answers 503 for them, 502 for the rest).</summary>
-internal static class CloudFailures
-{
-    public static bool IsRetryable(AlibabaCloudException failure) =>
-        failure.Kind is AlibabaCloudErrorKind.Throttling
-        || failure.Code.Contains("Throttling", StringComparison.Ordinal)
-        || failure.Code.StartsWith("ServiceUnavailable", StringComparison.Ordinal)
-        || failure.Code is "Timeout" or "ClientRateLimited" or "DeadlineExceeded" or "WriteOutcomeUnknown";
-}
 
 /// <summary>
 /// Gates <c>UpdateKMSEncryption</c> behind the policy: read, preflight, decide, then act only when allowed, needed and

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 using AckFc.Local.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AckFc.Core.Tests.Services;
+namespace AckFc.Core.Tests.TestDoubles;
 
 /// <summary>Waits with a deadline: a condition that never comes true fails the test with what it waited for, never hangs it.</summary>
 internal static class Wait
