@@ -3,6 +3,7 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Encryption;
+using AckFc.Core.Evidence;
 using AckFc.Core.Judging;
 using AckFc.Core.Policy;
 using AckFc.Core.Rules;
@@ -27,6 +28,8 @@ internal sealed partial class ComplianceService(
     ILogger<ComplianceService> logger) : IComplianceService
 {
     public const string Actor = "compliance sweep";
+
+    private readonly KeyEvidenceReader reader = new(kms);
 
     public async Task<ComplianceReport> SweepAsync(SweepRequest request, CancellationToken cancellationToken = default)
     {
@@ -132,22 +135,18 @@ internal sealed partial class ComplianceService(
         var keys = new Dictionary<string, KeyEvidence>(StringComparer.Ordinal);
         if (keyIds.Count > 0 && !token.IsCancellationRequested)
         {
-            var serviceKeys = await ServiceKeysAsync(region, errors, token);
-            var aliases = policy.Keys.NeedsAliases ? await AliasesAsync(region, errors, token) : null;
-            var described = new ConcurrentDictionary<string, KeyEvidence>(StringComparer.Ordinal);
-            try
+            var read = await reader.ReadRegionAsync(region, keyIds, policy, options.KeyConcurrency, token);
+            if (read.ServiceKeyListingFailure is { } serviceFailure)
             {
-                await Parallel.ForEachAsync(
-                    keyIds,
-                    new ParallelOptions { MaxDegreeOfParallelism = options.KeyConcurrency, CancellationToken = token },
-                    async (keyId, ct) => described[keyId] = await DescribeAsync(region, keyId, serviceKeys, aliases, ct));
-            }
-            catch (OperationCanceledException)
-            {
-                // Keys not described by the deadline stay unread: their clusters are judged unknown below.
+                errors.Enqueue(ErrorOf("region", region, serviceFailure, "ListKeys") with { Message = "Service keys could not be listed, so ACKFC-KEY-007 is unknown: " + Message(serviceFailure) });
             }
 
-            foreach (var (id, evidence) in described)
+            if (read.AliasListingFailure is { } aliasFailure)
+            {
+                errors.Enqueue(ErrorOf("region", region, aliasFailure, "ListAliases") with { Message = "Aliases could not be listed, so alias entries of the allow-list could not match: " + Message(aliasFailure) });
+            }
+
+            foreach (var (id, evidence) in read.Keys)
             {
                 keys[id] = evidence;
                 if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
@@ -176,64 +175,6 @@ internal sealed partial class ComplianceService(
         }
 
         return new RegionResult(region, clusters, listed, keys);
-    }
-
-    private async Task<HashSet<string>?> ServiceKeysAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
-    {
-        try
-        {
-            var set = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var key in kms.ListKeysAsync(region, [KmsKeyFilter.ServiceKeys], token))
-            {
-                set.Add(key.KeyId);
-            }
-
-            return set;
-        }
-        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
-        {
-            errors.Enqueue(ErrorOf("region", region, e, "ListKeys") with { Message = "Service keys could not be listed, so ACKFC-KEY-007 is unknown: " + Message(e) });
-            return null;
-        }
-    }
-
-    private async Task<ILookup<string, string>?> AliasesAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
-    {
-        try
-        {
-            var list = new List<KmsAlias>();
-            await foreach (var alias in kms.ListAliasesAsync(region, token))
-            {
-                list.Add(alias);
-            }
-
-            return list.ToLookup(a => a.KeyId, a => a.AliasName, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
-        {
-            errors.Enqueue(ErrorOf("region", region, e, "ListAliases") with { Message = "Aliases could not be listed, so alias entries of the allow-list could not match: " + Message(e) });
-            return null;
-        }
-    }
-
-    private async Task<KeyEvidence> DescribeAsync(string region, string keyId, HashSet<string>? serviceKeys, ILookup<string, string>? aliases, CancellationToken token)
-    {
-        try
-        {
-            var metadata = await kms.DescribeKeyAsync(region, keyId, token);
-            var names = aliases?[metadata.KeyId].ToList();
-            bool? isService = serviceKeys is null ? null : serviceKeys.Contains(metadata.KeyId);
-            if (names is not null && names.Any(n => n.StartsWith("alias/acs/", StringComparison.Ordinal)))
-            {
-                isService = true;
-            }
-
-            return KeyEvidence.Read(metadata, isService, names);
-        }
-        catch (AlibabaCloudException e)
-        {
-            return KeyEvidence.Failed(e);
-        }
     }
 
     private sealed record PlannedAction(RemediationAction Action, AckCluster? Cluster);

@@ -1,6 +1,7 @@
 using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
+using AckFc.Core.Evidence;
 using AckFc.Core.Judging;
 using AckFc.Core.Policy;
 using AckFc.Core.Rules;
@@ -28,6 +29,8 @@ internal sealed partial class EncryptionService(
 
     /// <summary>The write gets until this long before the caller's deadline; it is never cancelled by the caller leaving.</summary>
     internal static readonly TimeSpan WriteReserve = TimeSpan.FromSeconds(1);
+
+    private readonly KeyEvidenceReader keys = new(kms);
 
     private readonly ILogger log = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -99,7 +102,7 @@ internal sealed partial class EncryptionService(
         KeyEvidence? evidence = null;
         if (cluster.Encryption is { State: EncryptionState.Enabled, KmsKeyId: { } keyId })
         {
-            (evidence, _) = await ReadKeyAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
+            (evidence, _) = await keys.ReadOneAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
         }
 
         var judge = new ClusterJudge(time);
@@ -196,7 +199,7 @@ internal sealed partial class EncryptionService(
         }
         else
         {
-            var (evidence, listingFailure) = await ReadKeyAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, readToken);
+            var (evidence, listingFailure) = await keys.ReadOneAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, readToken);
             if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
             {
                 return CloudFailure(request, loaded, failure, "reading the key") with { RegionId = cluster.RegionId, Before = before };
@@ -418,68 +421,6 @@ internal sealed partial class EncryptionService(
         }
 
         return null;
-    }
-
-    /// <summary>The key's evidence, and the failure of a listing the evidence lacks because of it (null when none failed).</summary>
-    private async Task<(KeyEvidence Evidence, AlibabaCloudException? ListingFailure)> ReadKeyAsync(string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token)
-    {
-        KmsKeyMetadata metadata;
-        AlibabaCloudException? listingFailure = null;
-        try
-        {
-            metadata = await kms.DescribeKeyAsync(region, keyIdOrAlias, token);
-        }
-        catch (AlibabaCloudException e)
-        {
-            return (KeyEvidence.Failed(e), null);
-        }
-
-        bool? isService;
-        try
-        {
-            isService = false;
-            await foreach (var key in kms.ListKeysAsync(region, [KmsKeyFilter.ServiceKeys], token))
-            {
-                if (key.KeyId == metadata.KeyId)
-                {
-                    isService = true;
-                    break;
-                }
-            }
-        }
-        catch (AlibabaCloudException e)
-        {
-            isService = null;
-            listingFailure = e;
-        }
-
-        List<string>? aliases = null;
-        if (policy.Keys.NeedsAliases || keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal))
-        {
-            aliases = keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal) ? [keyIdOrAlias] : [];
-            try
-            {
-                await foreach (var alias in kms.ListAliasesAsync(region, token))
-                {
-                    if (alias.KeyId == metadata.KeyId && !aliases.Contains(alias.AliasName))
-                    {
-                        aliases.Add(alias.AliasName);
-                    }
-                }
-            }
-            catch (AlibabaCloudException e)
-            {
-                // Without the listing only the alias the caller named can match the allow-list.
-                listingFailure ??= e;
-            }
-
-            if (aliases.Any(a => a.StartsWith("alias/acs/", StringComparison.Ordinal)))
-            {
-                isService = true;
-            }
-        }
-
-        return (KeyEvidence.Read(metadata, isService, aliases), listingFailure);
     }
 
     private static EncryptionSummary Summary(AckCluster cluster) => EncryptionSummary.From(cluster.Encryption);
