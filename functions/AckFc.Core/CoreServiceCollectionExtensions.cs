@@ -1,6 +1,7 @@
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
 using AckFc.Core.Policy;
+using AckFc.Core.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

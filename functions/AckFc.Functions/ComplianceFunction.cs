@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Reporting;
+using AckFc.Core.Settings;
 using AckFc.Worker;
 
 namespace AckFc.Functions;

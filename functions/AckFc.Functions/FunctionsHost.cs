@@ -3,6 +3,7 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Credentials;
 using AckFc.Core;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
 using Microsoft.Extensions.Configuration;
@@ -89,7 +90,7 @@ public static class FunctionsHost
         // setting, PolicyException for a bad policy.
         _ = app.Services.GetRequiredService<WebhookOptions>();
         _ = app.Services.GetRequiredService<Core.Policy.IPolicyProvider>().Current;
-        _ = app.Services.GetRequiredService<Core.Compliance.AckFcCoreOptions>();
+        _ = app.Services.GetRequiredService<Core.Settings.AckFcCoreOptions>();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 
 namespace AckFc.Functions;

@@ -1,6 +1,9 @@
 using AckFc.Core.Clusters;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
+using AckFc.Core.Reporting;
+using AckFc.Core.Settings;
 using AckFc.Worker;
 
 namespace AckFc.Functions;

@@ -4,6 +4,7 @@ using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.AlibabaCloud.Signing;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
 using AckFc.Core.Reporting;
 using BenchmarkDotNet.Attributes;

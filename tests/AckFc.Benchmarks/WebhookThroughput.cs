@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AckFc.Core.Signatures;
+using AckFc.Core.Judging;
 using AckFc.Functions;
 using AckFc.Local.Emulator;
 

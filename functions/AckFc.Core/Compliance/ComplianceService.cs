@@ -3,7 +3,11 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Encryption;
+using AckFc.Core.Evidence;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
+using AckFc.Core.Rules;
+using AckFc.Core.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace AckFc.Core.Compliance;
@@ -24,6 +28,8 @@ internal sealed partial class ComplianceService(
     ILogger<ComplianceService> logger) : IComplianceService
 {
     public const string Actor = "compliance sweep";
+
+    private readonly KeyEvidenceReader reader = new(kms);
 
     public async Task<ComplianceReport> SweepAsync(SweepRequest request, CancellationToken cancellationToken = default)
     {
@@ -62,7 +68,7 @@ internal sealed partial class ComplianceService(
         }
         else if (loaded.Policy.Remediation.Any)
         {
-            actions = [.. Plan(loaded.Policy, results.Values.ToList()).Select(p => p.Action with { Reason = p.Action.Reason + " (report mode: not applied)" })];
+            actions = [.. RemediationPlanner.Plan(loaded.Policy, Reports(results.Values)).Select(a => a with { Reason = a.Reason + " (report mode: not applied)" })];
         }
 
         var timedOut = deadline.IsCancellationRequested;
@@ -97,7 +103,9 @@ internal sealed partial class ComplianceService(
         return report;
     }
 
-    private sealed record RegionResult(string RegionId, List<ClusterReport> Clusters, List<AckCluster> Listed, Dictionary<string, KeyEvidence> Keys);
+    private sealed record RegionResult(string RegionId, List<ClusterReport> Clusters);
+
+    private static IEnumerable<RegionReports> Reports(IEnumerable<RegionResult> regions) => regions.Select(r => new RegionReports(r.RegionId, r.Clusters));
 
     private async Task<RegionResult> SweepRegionAsync(string region, AckFcPolicy policy, ConcurrentQueue<ReportError> errors, CancellationToken token)
     {
@@ -129,22 +137,18 @@ internal sealed partial class ComplianceService(
         var keys = new Dictionary<string, KeyEvidence>(StringComparer.Ordinal);
         if (keyIds.Count > 0 && !token.IsCancellationRequested)
         {
-            var serviceKeys = await ServiceKeysAsync(region, errors, token);
-            var aliases = policy.Keys.NeedsAliases ? await AliasesAsync(region, errors, token) : null;
-            var described = new ConcurrentDictionary<string, KeyEvidence>(StringComparer.Ordinal);
-            try
+            var read = await reader.ReadRegionAsync(region, keyIds, policy, options.KeyConcurrency, token);
+            if (read.ServiceKeyListingFailure is { } serviceFailure)
             {
-                await Parallel.ForEachAsync(
-                    keyIds,
-                    new ParallelOptions { MaxDegreeOfParallelism = options.KeyConcurrency, CancellationToken = token },
-                    async (keyId, ct) => described[keyId] = await DescribeAsync(region, keyId, serviceKeys, aliases, ct));
-            }
-            catch (OperationCanceledException)
-            {
-                // Keys not described by the deadline stay unread: their clusters are judged unknown below.
+                errors.Enqueue(ErrorOf("region", region, serviceFailure, "ListKeys") with { Message = "Service keys could not be listed, so ACKFC-KEY-007 is unknown: " + Message(serviceFailure) });
             }
 
-            foreach (var (id, evidence) in described)
+            if (read.AliasListingFailure is { } aliasFailure)
+            {
+                errors.Enqueue(ErrorOf("region", region, aliasFailure, "ListAliases") with { Message = "Aliases could not be listed, so alias entries of the allow-list could not match: " + Message(aliasFailure) });
+            }
+
+            foreach (var (id, evidence) in read.Keys)
             {
                 keys[id] = evidence;
                 if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
@@ -172,128 +176,7 @@ internal sealed partial class ComplianceService(
             });
         }
 
-        return new RegionResult(region, clusters, listed, keys);
-    }
-
-    private async Task<HashSet<string>?> ServiceKeysAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
-    {
-        try
-        {
-            var set = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var key in kms.ListKeysAsync(region, [KmsKeyFilter.ServiceKeys], token))
-            {
-                set.Add(key.KeyId);
-            }
-
-            return set;
-        }
-        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
-        {
-            errors.Enqueue(ErrorOf("region", region, e, "ListKeys") with { Message = "Service keys could not be listed, so ACKFC-KEY-007 is unknown: " + Message(e) });
-            return null;
-        }
-    }
-
-    private async Task<ILookup<string, string>?> AliasesAsync(string region, ConcurrentQueue<ReportError> errors, CancellationToken token)
-    {
-        try
-        {
-            var list = new List<KmsAlias>();
-            await foreach (var alias in kms.ListAliasesAsync(region, token))
-            {
-                list.Add(alias);
-            }
-
-            return list.ToLookup(a => a.KeyId, a => a.AliasName, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
-        {
-            errors.Enqueue(ErrorOf("region", region, e, "ListAliases") with { Message = "Aliases could not be listed, so alias entries of the allow-list could not match: " + Message(e) });
-            return null;
-        }
-    }
-
-    private async Task<KeyEvidence> DescribeAsync(string region, string keyId, HashSet<string>? serviceKeys, ILookup<string, string>? aliases, CancellationToken token)
-    {
-        try
-        {
-            var metadata = await kms.DescribeKeyAsync(region, keyId, token);
-            var names = aliases?[metadata.KeyId].ToList();
-            bool? isService = serviceKeys is null ? null : serviceKeys.Contains(metadata.KeyId);
-            if (names is not null && names.Any(n => n.StartsWith("alias/acs/", StringComparison.Ordinal)))
-            {
-                isService = true;
-            }
-
-            return KeyEvidence.Read(metadata, isService, names);
-        }
-        catch (AlibabaCloudException e)
-        {
-            return KeyEvidence.Failed(e);
-        }
-    }
-
-    private sealed record PlannedAction(RemediationAction Action, AckCluster? Cluster);
-
-    /// <summary>What the policy would repair, one action per cluster or key, worst first.</summary>
-    private static List<PlannedAction> Plan(AckFcPolicy policy, IReadOnlyList<RegionResult> regions)
-    {
-        var remediation = policy.Remediation;
-        var planned = new List<PlannedAction>();
-        var keysDone = new HashSet<(RemediationKind, string)>();
-        foreach (var region in regions.OrderBy(r => r.RegionId, StringComparer.Ordinal))
-        {
-            foreach (var report in region.Clusters)
-            {
-                var cluster = region.Listed.First(c => c.ClusterId == report.ClusterId);
-                foreach (var finding in report.Findings.Where(f => f.Status == FindingStatus.Fail))
-                {
-                    (RemediationKind Kind, bool On)? action = finding.RuleId switch
-                    {
-                        RuleCatalog.EncryptionEnabled => (RemediationKind.EnableEncryption, remediation.EnableEncryption),
-                        RuleCatalog.KeyPendingDeletion => (RemediationKind.CancelKeyDeletion, remediation.CancelKeyDeletion),
-                        RuleCatalog.DeletionProtection => (RemediationKind.EnableDeletionProtection, remediation.EnableDeletionProtection),
-                        RuleCatalog.KeyDisabled => (RemediationKind.EnableKey, remediation.EnableKey),
-                        _ => null,
-                    };
-                    if (action is not { On: true } a)
-                    {
-                        continue;
-                    }
-
-                    if (a.Kind == RemediationKind.EnableEncryption)
-                    {
-                        if (!remediation.DefaultKeys.TryGetValue(region.RegionId, out var key))
-                        {
-                            continue;
-                        }
-
-                        planned.Add(new(new RemediationAction
-                        {
-                            Kind = a.Kind, Status = RemediationStatus.Planned, RegionId = region.RegionId, ClusterId = cluster.ClusterId,
-                            KmsKeyId = key, RuleId = finding.RuleId, Reason = $"Enable Secret encryption with {key}, the policy's key for {region.RegionId}.",
-                        }, cluster));
-                    }
-                    else if (finding.KmsKeyId is { } keyId && keysDone.Add((a.Kind, keyId)))
-                    {
-                        planned.Add(new(new RemediationAction
-                        {
-                            Kind = a.Kind, Status = RemediationStatus.Planned, RegionId = region.RegionId, ClusterId = cluster.ClusterId,
-                            KmsKeyId = keyId, RuleId = finding.RuleId, Reason = $"{finding.Message}",
-                        }, cluster));
-                    }
-                }
-            }
-        }
-
-        // Outage risks first: a disabled or dying key before hygiene.
-        return [.. planned.OrderBy(p => p.Action.Kind switch
-        {
-            RemediationKind.EnableKey => 0,
-            RemediationKind.CancelKeyDeletion => 1,
-            RemediationKind.EnableEncryption => 2,
-            _ => 3,
-        })];
+        return new RegionResult(region, clusters);
     }
 
     private async Task<List<RemediationAction>> RemediateAsync(
@@ -303,7 +186,7 @@ internal sealed partial class ComplianceService(
         var cap = loaded.Policy.Remediation.MaxChangesPerSweep;
         var done = new List<RemediationAction>();
         var applied = 0;
-        foreach (var (action, cluster) in Plan(loaded.Policy, regions))
+        foreach (var action in RemediationPlanner.Plan(loaded.Policy, Reports(regions)))
         {
             if (token.IsCancellationRequested)
             {
@@ -317,7 +200,7 @@ internal sealed partial class ComplianceService(
                 continue;
             }
 
-            var result = await ApplyAsync(request, action, cluster, token, invocation);
+            var result = await ApplyAsync(request, action, token, invocation);
             if (result.Status == RemediationStatus.Applied)
             {
                 applied++;
@@ -348,7 +231,7 @@ internal sealed partial class ComplianceService(
 
     /// <summary>Re-reads the state right before acting, so a retried sweep never applies an action twice.</summary>
     private async Task<RemediationAction> ApplyAsync(
-        SweepRequest request, RemediationAction action, AckCluster? cluster, CancellationToken token, CancellationToken invocation)
+        SweepRequest request, RemediationAction action, CancellationToken token, CancellationToken invocation)
     {
         var started = time.GetUtcNow();
         var writing = false;
@@ -374,9 +257,9 @@ internal sealed partial class ComplianceService(
                     var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, token);
                     var stillNeeded = action.Kind switch
                     {
-                        RemediationKind.CancelKeyDeletion => key.KeyState == "PendingDeletion",
+                        RemediationKind.CancelKeyDeletion => key.KeyState == KmsKeyStates.PendingDeletion,
                         RemediationKind.EnableDeletionProtection => !key.DeletionProtection,
-                        RemediationKind.EnableKey => key.KeyState == "Disabled",
+                        RemediationKind.EnableKey => key.KeyState == KmsKeyStates.Disabled,
                         _ => false,
                     };
                     if (!stillNeeded)
@@ -389,7 +272,7 @@ internal sealed partial class ComplianceService(
                     {
                         RemediationKind.CancelKeyDeletion => await kms.CancelKeyDeletionAsync(action.RegionId, key.KeyId, token),
                         RemediationKind.EnableKey => await kms.EnableKeyAsync(action.RegionId, key.KeyId, token),
-                        _ => await kms.SetDeletionProtectionAsync(action.RegionId, key.Arn ?? key.KeyId, true, $"Protected by AckFc: used by cluster {cluster?.ClusterId}", token),
+                        _ => await kms.SetDeletionProtectionAsync(action.RegionId, key.Arn ?? key.KeyId, true, $"Protected by AckFc: used by cluster {action.ClusterId}", token),
                     };
                     return action with { Status = RemediationStatus.Applied, RequestId = requestId, Reason = $"{Describe(action.Kind)} key {key.KeyId}." };
             }
@@ -423,7 +306,7 @@ internal sealed partial class ComplianceService(
             {
                 var now = await ack.GetClusterAsync(action.RegionId, action.ClusterId!, budget.Token);
                 var reached = now.Encryption.State == EncryptionState.Enabled && now.Encryption.KmsKeyId == action.KmsKeyId;
-                if (reached || now.State != "running" || now.Updated >= started)
+                if (reached || now.State != ClusterStates.Running || now.Updated >= started)
                 {
                     return action with
                     {
@@ -439,9 +322,9 @@ internal sealed partial class ComplianceService(
                 var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, budget.Token);
                 var done = action.Kind switch
                 {
-                    RemediationKind.CancelKeyDeletion => key.KeyState != "PendingDeletion",
+                    RemediationKind.CancelKeyDeletion => key.KeyState != KmsKeyStates.PendingDeletion,
                     RemediationKind.EnableDeletionProtection => key.DeletionProtection,
-                    RemediationKind.EnableKey => key.KeyState != "Disabled",
+                    RemediationKind.EnableKey => key.KeyState != KmsKeyStates.Disabled,
                     _ => false,
                 };
                 if (done)

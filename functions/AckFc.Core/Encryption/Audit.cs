@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
+using AckFc.Core.Judging;
+
 namespace AckFc.Core.Encryption;
 
 /// <summary>One decision or change, as the audit trail keeps it. Never holds a secret.</summary>
@@ -47,14 +49,3 @@ internal sealed partial class LogAuditSink(ILogger<LogAuditSink> logger) : IAudi
     [LoggerMessage(EventId = 9000, Level = LogLevel.Information, Message = "AUDIT {Audit}")]
     private partial void LogAudit(string audit);
 }
-
-/// <summary>Source-generated JSON for Core's own records.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(AuditRecord))]
-[JsonSerializable(typeof(Decision))]
-[JsonSerializable(typeof(EncryptionChangeResult))]
-[JsonSerializable(typeof(ClusterKmsStatus))]
-public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -1,32 +1,14 @@
-using System.Collections.Concurrent;
 using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
-using AckFc.Core.Compliance;
+using AckFc.Core.Evidence;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
+using AckFc.Core.Rules;
+using AckFc.Core.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace AckFc.Core.Encryption;
-
-/// <summary>Clusters with a change in flight in this instance: a second request for the same cluster is a conflict, not a second call.</summary>
-internal sealed class ChangeLocks
-{
-    private readonly ConcurrentDictionary<string, byte> inFlight = new(StringComparer.Ordinal);
-
-    public bool TryEnter(string clusterId) => inFlight.TryAdd(clusterId, 0);
-
-    public void Exit(string clusterId) => inFlight.TryRemove(clusterId, out _);
-}
-
-/// <summary>Which cloud failures are worth trying again later (the webhook answers 503 for them, 502 for the rest).</summary>
-internal static class CloudFailures
-{
-    public static bool IsRetryable(AlibabaCloudException failure) =>
-        failure.Kind is AlibabaCloudErrorKind.Throttling
-        || failure.Code.Contains("Throttling", StringComparison.Ordinal)
-        || failure.Code.StartsWith("ServiceUnavailable", StringComparison.Ordinal)
-        || failure.Code is "Timeout" or "ClientRateLimited" or "DeadlineExceeded" or "WriteOutcomeUnknown";
-}
 
 /// <summary>
 /// Gates <c>UpdateKMSEncryption</c> behind the policy: read, preflight, decide, then act only when allowed, needed and
@@ -47,6 +29,8 @@ internal sealed partial class EncryptionService(
 
     /// <summary>The write gets until this long before the caller's deadline; it is never cancelled by the caller leaving.</summary>
     internal static readonly TimeSpan WriteReserve = TimeSpan.FromSeconds(1);
+
+    private readonly KeyEvidenceReader keys = new(kms);
 
     private readonly ILogger log = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -118,7 +102,7 @@ internal sealed partial class EncryptionService(
         KeyEvidence? evidence = null;
         if (cluster.Encryption is { State: EncryptionState.Enabled, KmsKeyId: { } keyId })
         {
-            (evidence, _) = await ReadKeyAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
+            (evidence, _) = await keys.ReadOneAsync(cluster.RegionId, keyId, loaded.Policy, cancellationToken);
         }
 
         var judge = new ClusterJudge(time);
@@ -128,7 +112,7 @@ internal sealed partial class EncryptionService(
         {
             health = new KeyHealth(key.KeyId, key.RegionId, key.KeyState, key.KeySpec, key.KeyUsage, evidence.IsServiceKey == true,
                 key.DeletionProtection, key.AutomaticRotation, key.DeleteDate,
-                key.DeleteDate is { } d && key.KeyState == "PendingDeletion" ? ClusterJudge.DaysUntil(d, time.GetUtcNow()) : null);
+                key.DeleteDate is { } d && key.KeyState == KmsKeyStates.PendingDeletion ? ClusterJudge.DaysUntil(d, time.GetUtcNow()) : null);
         }
 
         return new ClusterStatusResult { Outcome = StatusOutcome.Found, Status = new ClusterKmsStatus { Cluster = report, Key = health, PolicyVersion = loaded.Version } };
@@ -157,10 +141,9 @@ internal sealed partial class EncryptionService(
     private async Task<EncryptionChangeResult> DecideAndApplyCoreAsync(
         EncryptionChangeRequest request, LoadedPolicy loaded, ChangeProgress progress, CancellationToken readToken, CancellationToken token)
     {
-        var requestIds = new List<string>();
-        if (!request.DisableEncryption && string.IsNullOrWhiteSpace(request.KmsKeyId))
+        if (ChangeDecider.Validate(request) is { } invalid)
         {
-            return Result(request, loaded, ChangeOutcome.Invalid, "kms_key_id is required unless disable_encryption is true.", []);
+            return Result(request, loaded, ChangeOutcome.Invalid, invalid, []);
         }
 
         AckCluster? cluster;
@@ -180,43 +163,16 @@ internal sealed partial class EncryptionService(
 
         progress.RegionId = cluster.RegionId;
         var before = Summary(cluster);
-        if (!cluster.SupportsSecretEncryption)
+        if (ChangeDecider.Preflight(cluster) is { Outcome: { } refused } early)
         {
-            return Result(request, loaded, ChangeOutcome.Invalid,
-                $"Cluster {cluster.ClusterId} is {cluster.ClusterSpec ?? cluster.ClusterType}: only ACK Pro clusters can encrypt Secrets with KMS.", []) with
-            { RegionId = cluster.RegionId, Before = before };
+            return Result(request, loaded, refused, early.Message, []) with { RegionId = cluster.RegionId, Before = before, ErrorCode = early.ErrorCode };
         }
 
-        if (cluster.State != "running")
+        KeyEvidence? evidence = null;
+        if (!request.DisableEncryption)
         {
-            return Result(request, loaded, ChangeOutcome.Conflict, $"Cluster {cluster.ClusterId} is {cluster.State}; changes wait until it is running.", []) with
-            { RegionId = cluster.RegionId, Before = before, ErrorCode = "ErrorClusterState" };
-        }
-
-        var violations = new List<Violation>();
-        string? keyId = null;
-        if (request.DisableEncryption)
-        {
-            if (loaded.Policy.NeverDisable.Matches(cluster))
-            {
-                violations.Add(new Violation(RuleCatalog.NeverDisable,
-                    $"The policy never allows Secret encryption to be turned off on cluster {cluster.ClusterId} ({cluster.Name}).",
-                    new Dictionary<string, string> { ["clusterId"] = cluster.ClusterId }));
-            }
-
-            // Turning encryption off where the policy requires it would make the next sweep fail the cluster: a change
-            // that creates a failing finding is refused under that finding's rule, unless a live waiver covers it.
-            if (loaded.Policy.EncryptionRequired.Matches(cluster) && !IsWaived(loaded.Policy, RuleCatalog.EncryptionEnabled, cluster))
-            {
-                violations.Add(new Violation(RuleCatalog.EncryptionEnabled,
-                    $"The policy requires Secret encryption on cluster {cluster.ClusterId} ({cluster.Name}) (encryption.required); turning it off would fail {RuleCatalog.EncryptionEnabled}. A live waiver of {RuleCatalog.EncryptionEnabled} for this cluster allows it.",
-                    new Dictionary<string, string> { ["clusterId"] = cluster.ClusterId }));
-            }
-        }
-        else
-        {
-            var (evidence, listingFailure) = await ReadKeyAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, readToken);
-            if (evidence.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
+            var (read, listingFailure) = await keys.ReadOneAsync(cluster.RegionId, request.KmsKeyId!, loaded.Policy, readToken);
+            if (read.Failure is { Kind: not AlibabaCloudErrorKind.NotFound } failure)
             {
                 return CloudFailure(request, loaded, failure, "reading the key") with { RegionId = cluster.RegionId, Before = before };
             }
@@ -227,79 +183,69 @@ internal sealed partial class EncryptionService(
                 return CloudFailure(request, loaded, listingFailure, "listing the region's keys") with { RegionId = cluster.RegionId, Before = before };
             }
 
-            keyId = evidence.Metadata?.KeyId ?? request.KmsKeyId;
-            var judge = new ClusterJudge(time);
-            foreach (var finding in judge.JudgeKey(cluster, keyId!, evidence, loaded.Policy).Where(f => f.Status is FindingStatus.Fail or FindingStatus.Unknown))
+            evidence = read;
+        }
+
+        var verdict = new ChangeDecider(time, options.CoolDown).Decide(cluster, evidence, loaded, request);
+        if (verdict.Outcome is { } outcome)
+        {
+            return Answer(verdict, cluster, before, outcome, verdict.Message, []) with
             {
-                var details = new Dictionary<string, string> { ["kmsKeyId"] = keyId! };
-                if (finding.DaysUntilDeletion is { } days)
-                {
-                    details["daysUntilDeletion"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                violations.Add(new Violation(finding.RuleId, finding.Message, details));
-            }
+                ErrorCode = verdict.ErrorCode, After = outcome == ChangeOutcome.NoChange ? before : null,
+            };
         }
 
-        var blocking = violations.Where(v => loaded.Policy.EnforcementOf(v.RuleId) == Enforcement.Enforce).ToList();
-        var dryRunRules = violations.Where(v => loaded.Policy.EnforcementOf(v.RuleId) == Enforcement.DryRun).ToList();
-        var decision = new Decision
-        {
-            Allowed = blocking.Count == 0,
-            Enforcement = blocking.Count > 0 ? Enforcement.Enforce
-                : dryRunRules.Count > 0 ? Enforcement.DryRun
-                : violations.Count > 0 ? Enforcement.Warn
-                : loaded.Policy.DefaultEnforcement,
-            Violations = violations,
-            PolicyVersion = loaded.Version,
-            RequestId = request.RequestId,
-        };
-        var plan = new ChangePlan("UpdateKMSEncryption", cluster.ClusterId, cluster.RegionId, request.DisableEncryption ? null : keyId, request.DisableEncryption);
-        EncryptionChangeResult Answer(ChangeOutcome outcome, string message) => new()
-        {
-            Outcome = outcome, Decision = decision, Message = message, ClusterId = cluster.ClusterId, RegionId = cluster.RegionId,
-            ResolvedKmsKeyId = keyId, Plan = plan, Before = before, CloudRequestIds = [.. requestIds],
-        };
+        return await ApplyAsync(request, loaded, cluster, verdict, before, progress, token);
+    }
 
-        if (!decision.Allowed)
-        {
-            return Answer(ChangeOutcome.Denied, $"Denied by policy: {string.Join(" ", blocking.Select(v => $"[{v.RuleId}] {v.Message}"))}");
-        }
-
-        var desiredReached = request.DisableEncryption
-            ? cluster.Encryption.State == EncryptionState.Disabled
-            : cluster.Encryption.State == EncryptionState.Enabled && cluster.Encryption.KmsKeyId == keyId;
-        if (desiredReached)
-        {
-            return Answer(ChangeOutcome.NoChange, request.DisableEncryption
-                ? "Secret encryption is already off; nothing was changed."
-                : $"Secrets are already encrypted with {keyId}; nothing was changed.") with { After = before };
-        }
-
-        if (request.DryRun || dryRunRules.Count > 0)
-        {
-            var why = request.DryRun ? "Dry run" : $"Rules in dryrun enforcement ({string.Join(", ", dryRunRules.Select(v => v.RuleId))})";
-            return Answer(ChangeOutcome.DryRun, $"{why}: the change is allowed and would call UpdateKMSEncryption; nothing was changed.");
-        }
-
-        if (cluster.Updated is { } updated && time.GetUtcNow() - updated < options.CoolDown)
-        {
-            return Answer(ChangeOutcome.Conflict,
-                $"Cluster {cluster.ClusterId} changed at {updated:O}; ACK refuses another change within {options.CoolDown.TotalMinutes:0} minutes.") with
-            { ErrorCode = "CoolDown" };
-        }
-
+    /// <summary>Sends the write, records that ACK accepted it, follows the cluster until it runs again and verifies.</summary>
+    private async Task<EncryptionChangeResult> ApplyAsync(
+        EncryptionChangeRequest request, LoadedPolicy loaded, AckCluster cluster, ChangeVerdict verdict, EncryptionSummary before, ChangeProgress progress,
+        CancellationToken token)
+    {
         // Last chance to stop without changing anything; from here on the write, once sent, is seen through.
         token.ThrowIfCancellationRequested();
+        var written = await WriteAsync(request, loaded, cluster, verdict, before, progress);
+        if (written.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        IReadOnlyList<string> requestIds = written.RequestId is null ? [] : [written.RequestId];
+        await audit.WriteAsync(Record(request, loaded, Answer(verdict, cluster, before, ChangeOutcome.Accepted,
+            $"ACK accepted UpdateKMSEncryption for cluster {cluster.ClusterId}; following it until it runs again.", requestIds), "Accepted"),
+            CancellationToken.None);
+
+        var (current, cut) = await FollowAsync(request, cluster, token);
+        var after = Summary(current);
+        if (cut || current.State != ClusterStates.Running)
+        {
+            var why = cut ? "following it was cut short (the caller left or the deadline came)" : $"cluster {cluster.ClusterId} is still {current.State}";
+            return Answer(verdict, cluster, before, ChangeOutcome.Accepted, $"ACK accepted the change; {why}. Check GET /clusters/{cluster.ClusterId}/kms later.", requestIds) with
+            { After = after };
+        }
+
+        return ChangeDecider.Reached(current, request.DisableEncryption, verdict.KeyId)
+            ? Answer(verdict, cluster, before, ChangeOutcome.Applied, request.DisableEncryption
+                ? $"Secret encryption of {cluster.ClusterId} is off (verified)."
+                : $"Secrets of {cluster.ClusterId} are encrypted with {verdict.KeyId} (verified).", requestIds) with { After = after }
+            : Answer(verdict, cluster, before, ChangeOutcome.CloudFailed,
+                $"ACK accepted the change but the cluster does not show it (encryption {current.Encryption.State}, key {current.Encryption.KmsKeyId ?? "none"}).", requestIds) with
+            { After = after, ErrorCode = "NotVerified" };
+    }
+
+    /// <summary>The one <c>UpdateKMSEncryption</c> call: its request id, or the answer when it failed or its outcome is unknown.</summary>
+    private async Task<(string? RequestId, EncryptionChangeResult? Failure)> WriteAsync(
+        EncryptionChangeRequest request, LoadedPolicy loaded, AckCluster cluster, ChangeVerdict verdict, EncryptionSummary before, ChangeProgress progress)
+    {
         using var writeBudget = request.Deadline is { } hard ? new CancellationTokenSource(Positive(hard - WriteReserve - time.GetUtcNow()), time) : null;
         try
         {
             var id = await ack.UpdateKmsEncryptionAsync(cluster.RegionId, cluster.ClusterId,
-                new KmsEncryptionChange(request.DisableEncryption ? null : keyId, request.DisableEncryption), writeBudget?.Token ?? CancellationToken.None);
-            if (id is not null)
-            {
-                requestIds.Add(id);
-            }
+                new KmsEncryptionChange(verdict.KeyId, request.DisableEncryption), writeBudget?.Token ?? CancellationToken.None);
+            // ACK accepted the change: whatever happens to this invocation afterwards, it is audited, never thrown.
+            progress.Written = true;
+            return (id, null);
         }
         catch (AlibabaCloudException e)
         {
@@ -311,31 +257,31 @@ internal sealed partial class EncryptionService(
                     []) with { ErrorCode = e.Code }
                 : CloudFailure(request, loaded, e, "UpdateKMSEncryption");
             LogCloudFailure(log, "UpdateKMSEncryption", cluster.ClusterId, request.RequestId, e.Message);
-            return Answer(failed.Outcome, failed.Message) with { ErrorCode = e.Code, Retryable = failed.Retryable, CloudRequestIds = e.RequestId is null ? [.. requestIds] : [.. requestIds, e.RequestId] };
+            return (null, Answer(verdict, cluster, before, failed.Outcome, failed.Message, e.RequestId is null ? [] : [e.RequestId]) with
+            { ErrorCode = e.Code, Retryable = failed.Retryable });
         }
         catch (OperationCanceledException)
         {
             progress.Written = true;
-            return Answer(ChangeOutcome.CloudFailed,
-                $"The deadline came while UpdateKMSEncryption was in flight: whether ACK applied it is unknown. Check GET /clusters/{cluster.ClusterId}/kms.") with
-            { ErrorCode = "WriteOutcomeUnknown", Retryable = true };
+            return (null, Answer(verdict, cluster, before, ChangeOutcome.CloudFailed,
+                $"The deadline came while UpdateKMSEncryption was in flight: whether ACK applied it is unknown. Check GET /clusters/{cluster.ClusterId}/kms.", []) with
+            { ErrorCode = "WriteOutcomeUnknown", Retryable = true });
         }
+    }
 
-        // ACK accepted the change: record it now, whatever happens to this invocation afterwards.
-        progress.Written = true;
-        await audit.WriteAsync(Record(request, loaded,
-            Answer(ChangeOutcome.Accepted, $"ACK accepted UpdateKMSEncryption for cluster {cluster.ClusterId}; following it until it runs again."), "Accepted"),
-            CancellationToken.None);
-
-        // ACK gives no task id: follow the cluster until it runs again, within our time budget and before the deadline.
+    /// <summary>
+    /// ACK gives no task id: re-reads the cluster until it runs again, within the follow budget and before the caller's
+    /// deadline. Returns the last state read, and whether following was cut short (the change stands either way).
+    /// </summary>
+    private async Task<(AckCluster Current, bool Cut)> FollowAsync(EncryptionChangeRequest request, AckCluster cluster, CancellationToken token)
+    {
         var until = time.GetUtcNow() + options.ChangeFollowTimeout;
         if (request.Deadline is { } end && end - FollowReserve < until)
         {
             until = end - FollowReserve;
         }
 
-        AckCluster current = cluster;
-        var cut = false;
+        var current = cluster;
         try
         {
             while (true)
@@ -350,9 +296,9 @@ internal sealed partial class EncryptionService(
                 }
 
                 var left = until - time.GetUtcNow();
-                if (current.State == "running" || left <= TimeSpan.Zero)
+                if (current.State == ClusterStates.Running || left <= TimeSpan.Zero)
                 {
-                    break;
+                    return (current, false);
                 }
 
                 await Task.Delay(left < options.ChangePollInterval ? left : options.ChangePollInterval, time, token);
@@ -361,40 +307,24 @@ internal sealed partial class EncryptionService(
         catch (OperationCanceledException)
         {
             // The caller left or the deadline came while following: the change stands, the answer is "in progress".
-            cut = true;
+            return (current, true);
         }
-
-        var after = Summary(current);
-        if (cut || current.State != "running")
-        {
-            var why = cut ? "following it was cut short (the caller left or the deadline came)" : $"cluster {cluster.ClusterId} is still {current.State}";
-            return Answer(ChangeOutcome.Accepted, $"ACK accepted the change; {why}. Check GET /clusters/{cluster.ClusterId}/kms later.") with { After = after };
-        }
-
-        var verified = request.DisableEncryption
-            ? current.Encryption.State == EncryptionState.Disabled
-            : current.Encryption.State == EncryptionState.Enabled && current.Encryption.KmsKeyId == keyId;
-        return verified
-            ? Answer(ChangeOutcome.Applied, request.DisableEncryption
-                ? $"Secret encryption of {cluster.ClusterId} is off (verified)."
-                : $"Secrets of {cluster.ClusterId} are encrypted with {keyId} (verified).") with { After = after }
-            : Answer(ChangeOutcome.CloudFailed, $"ACK accepted the change but the cluster does not show it (encryption {current.Encryption.State}, key {current.Encryption.KmsKeyId ?? "none"}).") with
-            { After = after, ErrorCode = "NotVerified" };
     }
+
+    private static EncryptionChangeResult Answer(
+        ChangeVerdict verdict, AckCluster cluster, EncryptionSummary before, ChangeOutcome outcome, string message, IReadOnlyList<string> requestIds) => new()
+    {
+        Outcome = outcome, Decision = verdict.Decision!, Message = message, ClusterId = cluster.ClusterId, RegionId = cluster.RegionId,
+        ResolvedKmsKeyId = verdict.KeyId, Plan = verdict.Plan, Before = before, CloudRequestIds = requestIds,
+    };
 
     private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.Zero;
-
-    private bool IsWaived(AckFcPolicy policy, string ruleId, AckCluster cluster)
-    {
-        var now = time.GetUtcNow();
-        return policy.Waivers.Any(w => w.RuleId == ruleId && w.Expires > now && w.Selector.Matches(cluster));
-    }
 
     private AuditRecord Record(EncryptionChangeRequest request, LoadedPolicy loaded, EncryptionChangeResult result, string outcome) => new()
     {
         Time = time.GetUtcNow(),
         Actor = request.Actor,
-        Action = "UpdateKMSEncryption",
+        Action = ChangeDecider.Action,
         ClusterId = request.ClusterId,
         RegionId = result.RegionId,
         KmsKeyId = result.ResolvedKmsKeyId ?? request.KmsKeyId,
@@ -437,68 +367,6 @@ internal sealed partial class EncryptionService(
         }
 
         return null;
-    }
-
-    /// <summary>The key's evidence, and the failure of a listing the evidence lacks because of it (null when none failed).</summary>
-    private async Task<(KeyEvidence Evidence, AlibabaCloudException? ListingFailure)> ReadKeyAsync(string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token)
-    {
-        KmsKeyMetadata metadata;
-        AlibabaCloudException? listingFailure = null;
-        try
-        {
-            metadata = await kms.DescribeKeyAsync(region, keyIdOrAlias, token);
-        }
-        catch (AlibabaCloudException e)
-        {
-            return (KeyEvidence.Failed(e), null);
-        }
-
-        bool? isService;
-        try
-        {
-            isService = false;
-            await foreach (var key in kms.ListKeysAsync(region, [KmsKeyFilter.ServiceKeys], token))
-            {
-                if (key.KeyId == metadata.KeyId)
-                {
-                    isService = true;
-                    break;
-                }
-            }
-        }
-        catch (AlibabaCloudException e)
-        {
-            isService = null;
-            listingFailure = e;
-        }
-
-        List<string>? aliases = null;
-        if (policy.Keys.NeedsAliases || keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal))
-        {
-            aliases = keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal) ? [keyIdOrAlias] : [];
-            try
-            {
-                await foreach (var alias in kms.ListAliasesAsync(region, token))
-                {
-                    if (alias.KeyId == metadata.KeyId && !aliases.Contains(alias.AliasName))
-                    {
-                        aliases.Add(alias.AliasName);
-                    }
-                }
-            }
-            catch (AlibabaCloudException e)
-            {
-                // Without the listing only the alias the caller named can match the allow-list.
-                listingFailure ??= e;
-            }
-
-            if (aliases.Any(a => a.StartsWith("alias/acs/", StringComparison.Ordinal)))
-            {
-                isService = true;
-            }
-        }
-
-        return (KeyEvidence.Read(metadata, isService, aliases), listingFailure);
     }
 
     private static EncryptionSummary Summary(AckCluster cluster) => EncryptionSummary.From(cluster.Encryption);

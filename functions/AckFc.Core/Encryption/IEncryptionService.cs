@@ -1,3 +1,5 @@
+using AckFc.Core.Judging;
+
 namespace AckFc.Core.Encryption;
 
 /// <summary>Safe Secret-encryption changes for one cluster, gated by the policy (used by the webhook and remediation).</summary>

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
-using AckFc.Core.Compliance;
-using AckFc.Core.Encryption;
+using AckFc.Core.Rules;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

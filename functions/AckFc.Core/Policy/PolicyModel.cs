@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using AckFc.AlibabaCloud.Cs;
-using AckFc.Core.Encryption;
 
 namespace AckFc.Core.Policy;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Reporting;
 

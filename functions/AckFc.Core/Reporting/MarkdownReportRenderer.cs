@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Reporting;
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 
 namespace AckFc.Core.Reporting;
 

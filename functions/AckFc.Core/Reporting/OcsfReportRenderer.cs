@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Reporting;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 
 namespace AckFc.Local.Runner;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Tests.Reporting;
 

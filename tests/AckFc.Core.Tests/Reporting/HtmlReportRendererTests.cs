@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Tests.Reporting;
 

@@ -1,5 +1,6 @@
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 
 namespace AckFc.Core.Tests.Reporting;
 

@@ -1,5 +1,7 @@
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,6 @@
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 using CsCheck;
 
 namespace AckFc.Core.Tests.Reporting;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
+using AckFc.Core.Rules;
 using CsCheck;
 using Json.Schema;
 

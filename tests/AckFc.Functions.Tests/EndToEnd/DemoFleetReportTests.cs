@@ -1,5 +1,7 @@
 using System.Text.Json;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 
 namespace AckFc.Functions.Tests.EndToEnd;
 

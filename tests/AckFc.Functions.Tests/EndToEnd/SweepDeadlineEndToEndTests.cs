@@ -6,6 +6,7 @@ using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
 using AckFc.Core.Signatures;
+using AckFc.Core.Rules;
 using AckFc.Local.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 using AckFc.Local.Emulator;
 using AckFc.Local.Runner;
 

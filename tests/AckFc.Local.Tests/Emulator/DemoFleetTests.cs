@@ -1,4 +1,5 @@
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 using AckFc.Local.Emulator;
 
 namespace AckFc.Local.Tests.Emulator;

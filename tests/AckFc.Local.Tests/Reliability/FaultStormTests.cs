@@ -1,6 +1,7 @@
 using AckFc.AlibabaCloud;
 using AckFc.Core;
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 using AckFc.Local.Emulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

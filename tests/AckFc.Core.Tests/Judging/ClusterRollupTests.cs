@@ -1,8 +1,10 @@
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 using Microsoft.Extensions.Time.Testing;
-using static AckFc.Core.Tests.Services.Fakes;
+using static AckFc.Core.Tests.TestDoubles.Fakes;
 
-namespace AckFc.Core.Tests.Services;
+namespace AckFc.Core.Tests.Judging;
 
 /// <summary>
 /// The cluster roll-up order, fail &gt; unknown &gt; waived &gt; pass &gt; notApplicable: every pair of statuses, in both

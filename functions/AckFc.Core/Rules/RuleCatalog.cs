@@ -1,4 +1,4 @@
-namespace AckFc.Core.Compliance;
+namespace AckFc.Core.Rules;
 
 /// <summary>How bad a failed rule is.</summary>
 public enum Severity

@@ -3,25 +3,9 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Policy;
+using AckFc.Core.Rules;
 
-namespace AckFc.Core.Compliance;
-
-/// <summary>What is known about the key a cluster uses: its metadata, or why it could not be read.</summary>
-/// <param name="Metadata">DescribeKey's answer; null when the read failed.</param>
-/// <param name="Failure">The failed read; null when it succeeded.</param>
-/// <param name="IsServiceKey">From the region's <c>CreatorType=Service</c> listing or an <c>alias/acs/…</c> alias; null when that listing failed.</param>
-/// <param name="Aliases">The key's aliases, when the sweep listed them.</param>
-public sealed record KeyEvidence(
-    KmsKeyMetadata? Metadata,
-    AlibabaCloudException? Failure,
-    bool? IsServiceKey,
-    IReadOnlyList<string>? Aliases = null)
-{
-    public static KeyEvidence Read(KmsKeyMetadata metadata, bool? isServiceKey, IReadOnlyList<string>? aliases = null) =>
-        new(metadata, null, isServiceKey, aliases);
-
-    public static KeyEvidence Failed(AlibabaCloudException failure) => new(null, failure, null);
-}
+namespace AckFc.Core.Judging;
 
 /// <summary>
 /// Judges one cluster against the policy: pure, no I/O, time from <see cref="TimeProvider"/>. A read that failed is
@@ -116,11 +100,11 @@ public sealed class ClusterJudge(TimeProvider time)
         var id = key.KeyId;
         findings.Add(Make(RuleCatalog.KeyMissing, FindingStatus.Pass, $"Key {id} exists.", id));
 
-        findings.Add(key.KeyState == "Disabled"
+        findings.Add(key.KeyState == KmsKeyStates.Disabled
             ? Make(RuleCatalog.KeyDisabled, FindingStatus.Fail, $"Key {id} is disabled: the API server cannot read Secrets or ServiceAccounts.", id)
             : Make(RuleCatalog.KeyDisabled, FindingStatus.Pass, $"Key {id} is {key.KeyState}.", id));
 
-        if (key.KeyState == "PendingDeletion")
+        if (key.KeyState == KmsKeyStates.PendingDeletion)
         {
             var days = key.DeleteDate is { } deleteDate ? DaysUntil(deleteDate, now) : (int?)null;
             var when = key.DeleteDate is { } d ? $" on {d.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" : string.Empty;
@@ -177,7 +161,7 @@ public sealed class ClusterJudge(TimeProvider time)
             typeProblems.Add($"usage {key.KeyUsage ?? "unknown"} (needs {EncryptDecrypt})");
         }
 
-        if (policy.Keys.RequireHsm && key.ProtectionLevel != "HSM")
+        if (policy.Keys.RequireHsm && key.ProtectionLevel != KmsProtectionLevels.Hsm)
         {
             typeProblems.Add($"protection {key.ProtectionLevel ?? "unknown"} (the policy needs HSM)");
         }
@@ -208,7 +192,7 @@ public sealed class ClusterJudge(TimeProvider time)
                     $"Key {id} has no deletion protection: anyone with kms:ScheduleKeyDeletion can start the countdown.", id)
                 : Make(RuleCatalog.DeletionProtection, FindingStatus.NotApplicable, "The policy does not require deletion protection.", id));
 
-        findings.Add(key.AutomaticRotation == "Enabled"
+        findings.Add(key.AutomaticRotation == KmsRotationStates.Enabled
             ? Make(RuleCatalog.Rotation, FindingStatus.Pass, $"Key {id} rotates automatically.", id)
             : policy.Keys.RequireRotation
                 ? Make(RuleCatalog.Rotation, FindingStatus.Fail, $"Automatic rotation of key {id} is {key.AutomaticRotation ?? "off"}.", id)
@@ -235,13 +219,13 @@ public sealed class ClusterJudge(TimeProvider time)
     private static Finding JudgeMaterial(KmsKeyMetadata key, AckFcPolicy policy, DateTimeOffset now)
     {
         var id = key.KeyId;
-        if (key.KeyState == "PendingImport")
+        if (key.KeyState == KmsKeyStates.PendingImport)
         {
             return Make(RuleCatalog.KeyMaterial, FindingStatus.Fail,
                 $"Key {id} has no key material (PendingImport): nothing can be decrypted with it.", id);
         }
 
-        if (key.Origin == "EXTERNAL" && key.MaterialExpireTime is { } expires)
+        if (key.Origin == KmsKeyOrigins.External && key.MaterialExpireTime is { } expires)
         {
             var days = DaysUntil(expires, now);
             if (days <= policy.Keys.MaterialExpiryWarningDays)
@@ -256,7 +240,7 @@ public sealed class ClusterJudge(TimeProvider time)
         }
 
         return Make(RuleCatalog.KeyMaterial, FindingStatus.Pass,
-            key.Origin == "EXTERNAL" ? $"The imported material of key {id} does not expire soon." : $"Key {id} has KMS-generated material.", id);
+            key.Origin == KmsKeyOrigins.External ? $"The imported material of key {id} does not expire soon." : $"Key {id} has KMS-generated material.", id);
     }
 
     private Finding ApplyWaiver(Finding finding, AckCluster cluster, AckFcPolicy policy)

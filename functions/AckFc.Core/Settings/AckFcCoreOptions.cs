@@ -1,7 +1,7 @@
 using AckFc.AlibabaCloud;
 using Microsoft.Extensions.Configuration;
 
-namespace AckFc.Core.Compliance;
+namespace AckFc.Core.Settings;
 
 /// <summary>Settings of the Core services, read from the environment (contracts §1).</summary>
 public sealed class AckFcCoreOptions

@@ -2,10 +2,12 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
+using AckFc.Core.Rules;
 using Microsoft.Extensions.Time.Testing;
-using static AckFc.Core.Tests.Services.Fakes;
+using static AckFc.Core.Tests.TestDoubles.Fakes;
 
-namespace AckFc.Core.Tests.Services;
+namespace AckFc.Core.Tests.Judging;
 
 public sealed class ClusterJudgeTests
 {

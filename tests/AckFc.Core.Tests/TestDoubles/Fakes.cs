@@ -5,7 +5,7 @@ using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Encryption;
 using AckFc.Core.Policy;
 
-namespace AckFc.Core.Tests.Services;
+namespace AckFc.Core.Tests.TestDoubles;
 
 internal static class Fakes
 {

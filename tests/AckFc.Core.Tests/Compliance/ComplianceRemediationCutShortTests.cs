@@ -3,14 +3,17 @@ using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
 using AckFc.Core.Policy;
+using AckFc.Core.Settings;
+using AckFc.Core.Tests.TestDoubles;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
-using static AckFc.Core.Tests.Services.Fakes;
+using static AckFc.Core.Tests.TestDoubles.Fakes;
 
-namespace AckFc.Core.Tests.Services;
+namespace AckFc.Core.Tests.Compliance;
 
 /// <summary>
 /// Remediation whose call or follow-up the deadline cuts short (issue 17, item 2): an action the cloud accepted is
