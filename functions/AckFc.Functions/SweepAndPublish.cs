@@ -1,5 +1,6 @@
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
+using AckFc.Core.Settings;
 using AckFc.Worker;
 
 namespace AckFc.Functions;

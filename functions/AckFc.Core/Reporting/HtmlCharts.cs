@@ -1,5 +1,6 @@
 using System.Text;
 using AckFc.Core.Compliance;
+using AckFc.Core.Rules;
 using static AckFc.Core.Reporting.HtmlReportRenderer;
 
 namespace AckFc.Core.Reporting;

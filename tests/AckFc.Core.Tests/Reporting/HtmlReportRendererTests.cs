@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AckFc.Core.Compliance;
+using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 using AckFc.Core.Rules;
 

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using AckFc.Core.Encryption;
+using AckFc.Core.Judging;
+using AckFc.Core.Policy;
 using AckFc.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
