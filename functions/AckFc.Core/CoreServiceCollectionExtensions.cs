@@ -5,6 +5,7 @@ using AckFc.Core.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace AckFc.Core;
 
@@ -17,7 +18,11 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddAckFcCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => AckFcCoreOptions.FromConfiguration(configuration));
+        services.AddOptionsWithValidateOnStart<AckFcCoreOptions, AckFcCoreOptionsValidator>()
+            .Configure(o => AckFcCoreOptions.Bind(configuration, o))
+            .PostConfigure(static o => o.Normalise());
+        // The services take the options themselves (one instance per host): resolving them validates them.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AckFcCoreOptions>>().Value);
         services.TryAddSingleton<IPolicyProvider>(sp => new FilePolicyProvider(sp.GetRequiredService<AckFcCoreOptions>().PolicyPath));
         services.TryAddSingleton<IAuditSink, LogAuditSink>();
         services.TryAddSingleton<ChangeLocks>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using AckFc.Core.Settings;
 using AckFc.Core.Signatures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -161,27 +162,6 @@ public sealed class ReportingOptions : IValidatableObject
 /// <summary>Source-generated validator of <see cref="ReportingOptions"/> (AOT-safe).</summary>
 [OptionsValidator]
 internal sealed partial class ReportingOptionsValidator : IValidateOptions<ReportingOptions>;
-
-/// <summary>
-/// A whole-number setting within bounds. Not <see cref="RangeAttribute"/>: the options validator generator replaces it
-/// with a copy that ignores <c>ErrorMessage</c>, and the message must name the environment variable.
-/// </summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class WholeNumberAttribute(string variable, int minimum, int maximum) : ValidationAttribute
-{
-    public string Variable { get; } = variable;
-
-    public int Minimum { get; } = minimum;
-
-    public int Maximum { get; } = maximum;
-
-    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
-        value is int number && number >= Minimum && number <= Maximum
-            ? ValidationResult.Success
-            : new ValidationResult(
-                string.Create(CultureInfo.InvariantCulture, $"{Variable} must be a whole number from {Minimum} to {Maximum}."),
-                validationContext.MemberName is { } m ? [m] : null);
-}
 
 /// <summary>
 /// A chat or webhook channel URL. They carry tokens: only HTTPS leaves the machine; plain HTTP is for loopback

@@ -1,87 +1,114 @@
+using System.ComponentModel.DataAnnotations;
 using AckFc.AlibabaCloud;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace AckFc.Core.Settings;
 
-/// <summary>Settings of the Core services, read from the environment (contracts §1).</summary>
-public sealed class AckFcCoreOptions
+/// <summary>
+/// Settings of the Core services (contracts §1), bound from environment variables (the names in
+/// <see cref="ConfigurationKeyNameAttribute"/>) and validated when the host starts; every message names the variable.
+/// </summary>
+public sealed class AckFcCoreOptions : IValidatableObject
 {
-    /// <summary><c>ACKFC_REGIONS</c>, else <c>FC_REGION</c>.</summary>
-    public IReadOnlyList<string> Regions { get; init; } = [];
+    /// <summary><c>ACKFC_REGIONS</c>: the comma-separated regions to sweep.</summary>
+    [ConfigurationKeyName("ACKFC_REGIONS")]
+    public string? RegionList { get; set; }
+
+    /// <summary><c>FC_REGION</c>: the function's own region, used when <c>ACKFC_REGIONS</c> is not set.</summary>
+    [ConfigurationKeyName("FC_REGION")]
+    public string? FunctionRegion { get; set; }
+
+    /// <summary>The regions to sweep and act in, from <see cref="RegionList"/> or else <see cref="FunctionRegion"/>.</summary>
+    public IReadOnlyList<string> Regions { get; set; } = [];
 
     /// <summary><c>ACKFC_POLICY</c>: a policy file; null means the bundled policy.</summary>
-    public string? PolicyPath { get; init; }
+    [ConfigurationKeyName("ACKFC_POLICY")]
+    public string? PolicyPath { get; set; }
 
     /// <summary><c>ACKFC_SWEEP_CONCURRENCY</c>: regions swept at once.</summary>
-    public int RegionConcurrency { get; init; } = 4;
+    [ConfigurationKeyName("ACKFC_SWEEP_CONCURRENCY")]
+    [WholeNumber("ACKFC_SWEEP_CONCURRENCY", 1, 64)]
+    public int RegionConcurrency { get; set; } = 4;
 
     /// <summary><c>ACKFC_KEY_CONCURRENCY</c>: DescribeKey calls in flight per region.</summary>
-    public int KeyConcurrency { get; init; } = 8;
+    [ConfigurationKeyName("ACKFC_KEY_CONCURRENCY")]
+    [WholeNumber("ACKFC_KEY_CONCURRENCY", 1, 64)]
+    public int KeyConcurrency { get; set; } = 8;
 
     /// <summary><c>ACKFC_CHANGE_TIMEOUT_SECONDS</c>: how long the webhook follows a cluster in <c>updating</c>.</summary>
-    public TimeSpan ChangeFollowTimeout { get; init; } = TimeSpan.FromSeconds(25);
+    [ConfigurationKeyName("ACKFC_CHANGE_TIMEOUT_SECONDS")]
+    [WholeNumber("ACKFC_CHANGE_TIMEOUT_SECONDS", 0, 3600)]
+    public int ChangeTimeoutSeconds { get; set; } = 25;
 
     /// <summary><c>ACKFC_CHANGE_POLL_SECONDS</c>: how often it re-reads the cluster meanwhile.</summary>
-    public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromSeconds(2);
+    [ConfigurationKeyName("ACKFC_CHANGE_POLL_SECONDS")]
+    [WholeNumber("ACKFC_CHANGE_POLL_SECONDS", 1, 600)]
+    public int ChangePollSeconds { get; set; } = 2;
 
     /// <summary><c>ACKFC_REPORT_PASSING_FINDINGS</c>: list passing findings in sweep reports (else only their rule ids).</summary>
-    public bool ReportPassingFindings { get; init; }
+    [ConfigurationKeyName("ACKFC_REPORT_PASSING_FINDINGS")]
+    public bool ReportPassingFindings { get; set; }
+
+    /// <summary>How long the webhook follows a change (from <see cref="ChangeTimeoutSeconds"/>; tests set it finer).</summary>
+    public TimeSpan ChangeFollowTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How often a change is re-read while followed (from <see cref="ChangePollSeconds"/>).</summary>
+    public TimeSpan ChangePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>ACK refuses a second <c>UpdateKMSEncryption</c> within this time of the last change.</summary>
-    public TimeSpan CoolDown { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CoolDown { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Reads and checks the settings; a bad value throws naming the variable.</summary>
-    public static AckFcCoreOptions FromConfiguration(IConfiguration configuration)
+    /// <summary>The variable the regions came from, for messages.</summary>
+    private string RegionVariable => string.IsNullOrWhiteSpace(RegionList) ? "FC_REGION" : "ACKFC_REGIONS";
+
+    /// <summary>Derives the typed values from the bound ones; a blank variable means "not set".</summary>
+    internal void Normalise()
     {
-        var regionText = configuration["ACKFC_REGIONS"];
-        var variable = "ACKFC_REGIONS";
-        if (string.IsNullOrWhiteSpace(regionText))
+        RegionList = Text(RegionList);
+        FunctionRegion = Text(FunctionRegion);
+        PolicyPath = Text(PolicyPath);
+        if ((RegionList ?? FunctionRegion) is { } text)
         {
-            regionText = configuration["FC_REGION"];
-            variable = "FC_REGION";
+            Regions = [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
         }
 
-        if (string.IsNullOrWhiteSpace(regionText))
-        {
-            throw new InvalidOperationException("ACKFC_REGIONS is required: the comma-separated regions to sweep, e.g. cn-hangzhou,cn-shanghai (FC_REGION is used when it is not set).");
-        }
-
-        var regions = regionText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var region in regions)
-        {
-            if (!AlibabaCloudRegion.IsValid(region))
-            {
-                throw new InvalidOperationException($"{variable}: '{region}' is not a region id such as cn-hangzhou.");
-            }
-        }
-
-        return new AckFcCoreOptions
-        {
-            Regions = regions,
-            PolicyPath = string.IsNullOrWhiteSpace(configuration["ACKFC_POLICY"]) ? null : configuration["ACKFC_POLICY"],
-            RegionConcurrency = Int(configuration, "ACKFC_SWEEP_CONCURRENCY", 4, 1, 64),
-            KeyConcurrency = Int(configuration, "ACKFC_KEY_CONCURRENCY", 8, 1, 64),
-            ChangeFollowTimeout = TimeSpan.FromSeconds(Int(configuration, "ACKFC_CHANGE_TIMEOUT_SECONDS", 25, 0, 3600)),
-            ChangePollInterval = TimeSpan.FromSeconds(Int(configuration, "ACKFC_CHANGE_POLL_SECONDS", 2, 1, 600)),
-            ReportPassingFindings = configuration["ACKFC_REPORT_PASSING_FINDINGS"] switch
-            {
-                null or "" or "false" => false,
-                "true" => true,
-                var other => throw new InvalidOperationException($"ACKFC_REPORT_PASSING_FINDINGS must be true or false, not '{other}'."),
-            },
-        };
+        ChangeFollowTimeout = TimeSpan.FromSeconds(ChangeTimeoutSeconds);
+        ChangePollInterval = TimeSpan.FromSeconds(ChangePollSeconds);
     }
 
-    private static int Int(IConfiguration configuration, string name, int fallback, int min, int max)
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var text = configuration[name];
-        if (string.IsNullOrWhiteSpace(text))
+        if (Regions.Count == 0)
         {
-            return fallback;
+            yield return new ValidationResult(
+                "ACKFC_REGIONS is required: the comma-separated regions to sweep, e.g. cn-hangzhou,cn-shanghai (FC_REGION is used when it is not set).",
+                [nameof(RegionList)]);
         }
 
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new InvalidOperationException($"{name} must be a whole number from {min} to {max}, not '{text}'.");
+        foreach (var region in Regions.Where(r => !AlibabaCloudRegion.IsValid(r)))
+        {
+            yield return new ValidationResult($"{RegionVariable}: '{region}' is not a region id such as cn-hangzhou.", [nameof(RegionList)]);
+        }
+    }
+
+    /// <summary>Binds the settings; a value the binder cannot convert fails validation naming the variable, as any bad value does.</summary>
+    internal static void Bind(IConfiguration configuration, AckFcCoreOptions options)
+    {
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(AckFcCoreOptions), [e.Message]);
+        }
     }
 }
+
+/// <summary>Source-generated validator of <see cref="AckFcCoreOptions"/> (AOT-safe).</summary>
+[OptionsValidator]
+internal sealed partial class AckFcCoreOptionsValidator : IValidateOptions<AckFcCoreOptions>;
