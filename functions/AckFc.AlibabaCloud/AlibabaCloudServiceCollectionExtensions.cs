@@ -27,7 +27,7 @@ public static class AlibabaCloudServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptionsWithValidateOnStart<AlibabaCloudOptions, AlibabaCloudOptionsValidator>()
-            .Bind(configuration)
+            .Configure(o => Bind(configuration, o))
             .PostConfigure(static o =>
             {
                 // An empty variable (a blank line in s.yaml) means "not set", not "no endpoint".
@@ -86,5 +86,18 @@ public static class AlibabaCloudServiceCollectionExtensions
             .RemoveAllLoggers();
 
         return services;
+    }
+
+    // A value the binder cannot convert (ACKFC_CS_QPS=lots) fails validation like any other bad value, naming the variable.
+    private static void Bind(IConfiguration configuration, AlibabaCloudOptions options)
+    {
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(AlibabaCloudOptions), [e.Message]);
+        }
     }
 }

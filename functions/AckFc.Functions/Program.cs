@@ -6,11 +6,10 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or AckFc.Core.Policy.PolicyException or InvalidOperationException)
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or AckFc.Core.Policy.PolicyException)
 {
-    // A bad setting fails the instance at start with a message naming it (never a secret). Settings fail as
-    // OptionsValidationException (Core, Reporting, the webhook); InvalidOperationException stays for the two that still
-    // throw it: FC_CUSTOM_LISTEN_PORT, and a number AlibabaCloudOptions' binder cannot convert (ACKFC_CS_QPS=lots).
+    // A bad setting fails the instance at start with a message naming it (never a secret): every setting fails as
+    // OptionsValidationException, a bad policy as PolicyException. Anything else is a defect and crashes loudly.
     await Console.Error.WriteLineAsync("AckFc cannot start: " + e.Message);
     return 1;
 }

@@ -125,7 +125,8 @@ public sealed class FunctionsApplicationBuilder
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             ? $"http://0.0.0.0:{port}"
-            : throw new InvalidOperationException($"FC_CUSTOM_LISTEN_PORT must be a port number from 1 to 65535, not '{text}'.");
+            : throw new Microsoft.Extensions.Options.OptionsValidationException(
+                "FC_CUSTOM_LISTEN_PORT", typeof(FunctionsApplication), [$"FC_CUSTOM_LISTEN_PORT must be a port number from 1 to 65535, not '{text}'."]);
     }
 }
 

@@ -11,7 +11,7 @@ namespace AckFc.Core.Judging;
 /// Judges one cluster against the policy: pure, no I/O, time from <see cref="TimeProvider"/>. A read that failed is
 /// <c>unknown</c> with the cloud's code and request id, never <c>pass</c>.
 /// </summary>
-public sealed class ClusterJudge(TimeProvider time)
+internal sealed class ClusterJudge(TimeProvider time)
 {
     public const string AesSpec = "Aliyun_AES_256";
     public const string EncryptDecrypt = "ENCRYPT/DECRYPT";

@@ -12,7 +12,7 @@ namespace AckFc.Core.Policy;
 /// Reads a policy file strictly: an unknown key, a wrong type, an invalid glob, an unknown rule id or a waiver without
 /// its reason, owner or expiry is an error with file, line and column, so a typo can never quietly weaken a policy.
 /// </summary>
-public static class PolicyLoader
+internal static class PolicyLoader
 {
     public const string BundledResourceName = "AckFc.Core.Policy.default-policy.yaml";
     public const string BundledSource = "bundled default-policy.yaml";
