@@ -20,6 +20,7 @@ public sealed partial class LayeringTests
         ["Encryption"],
         ["Compliance"],
         ["Reporting"],
+        ["Guard"],
     ];
 
     private static int RankOf(string layer) => Array.FindIndex(Layers, rank => rank.Contains(layer));
