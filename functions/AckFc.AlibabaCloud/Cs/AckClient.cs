@@ -11,6 +11,9 @@ internal sealed class AckClient(AcsTransport transport) : IAckClient
 {
     internal const int PageSize = 100;
 
+    /// <summary>Pages of one listing read at the same time after the first.</summary>
+    internal const int PageConcurrency = 4;
+
     // A cloud that keeps answering full pages past any sane fleet size is broken; stop instead of looping.
     private const int MaxPages = 10_000;
 
@@ -54,39 +57,110 @@ internal sealed class AckClient(AcsTransport transport) : IAckClient
 
     private async IAsyncEnumerable<AckCluster> ListAsync(string regionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        for (var page = 1; page <= MaxPages; page++)
+        // Page 1 tells how many clusters there are; the pages after it are read up to PageConcurrency at a time and
+        // yielded in page order, so a region of 1,000 clusters costs about three round trips instead of ten. The
+        // calls are the same as one page after the other: a page is only asked for while the last answer says more.
+        var (first, more, lastPage) = await ReadPageAsync(regionId, 1, cancellationToken).ConfigureAwait(false);
+        foreach (var cluster in first)
         {
-            var request = new AcsRequest(
-                AcsService.Cs, regionId, "DescribeClustersV1", HttpMethod.Get, "/api/v1/clusters",
-                [
-                    new("region_id", regionId),
-                    new("page_number", page.ToString(CultureInfo.InvariantCulture)),
-                    new("page_size", PageSize.ToString(CultureInfo.InvariantCulture)),
-                ]);
-            using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var result = AcsTransport.Deserialize(request, response, CsJsonContext.Default.CsClustersPage);
-            var clusters = result.Clusters ?? [];
-            foreach (var cluster in clusters)
-            {
-                yield return Map(request, response, cluster, regionId);
-            }
-
-            if (clusters.Count == 0 || result.PageInfo is not { } info)
-            {
-                yield break;
-            }
-
-            var number = info.PageNumber > 0 ? info.PageNumber : page;
-            var size = info.PageSize > 0 ? info.PageSize : PageSize;
-            if ((long)number * size >= info.TotalCount)
-            {
-                yield break;
-            }
+            yield return cluster;
         }
 
-        throw new AlibabaCloudException(
-            AlibabaCloudErrorKind.Transient, AcsErrors.InvalidResponseCode,
-            $"DescribeClustersV1 still reported more clusters after {MaxPages} pages.", action: "DescribeClustersV1");
+        if (!more)
+        {
+            yield break;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<(int Page, Task<(IReadOnlyList<AckCluster> Clusters, bool More, int LastPage)> Read)>();
+        var next = 2;
+        try
+        {
+            while (true)
+            {
+                while (inFlight.Count < PageConcurrency && next <= Math.Min(lastPage, MaxPages))
+                {
+                    inFlight.Enqueue((next, ReadPageAsync(regionId, next, stop.Token)));
+                    next++;
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    if (next > MaxPages)
+                    {
+                        throw new AlibabaCloudException(
+                            AlibabaCloudErrorKind.Transient, AcsErrors.InvalidResponseCode,
+                            $"DescribeClustersV1 still reported more clusters after {MaxPages} pages.", action: "DescribeClustersV1");
+                    }
+
+                    // The listing grew while it was read: the last answer asks for pages past the first estimate.
+                    lastPage = next;
+                    continue;
+                }
+
+                var (_, read) = inFlight.Dequeue();
+                var page = await read.ConfigureAwait(false);
+                foreach (var cluster in page.Clusters)
+                {
+                    yield return cluster;
+                }
+
+                if (!page.More)
+                {
+                    yield break;
+                }
+
+                lastPage = Math.Max(lastPage, page.LastPage);
+            }
+        }
+        finally
+        {
+            // Pages asked for ahead of an end (or of a failure) are not needed: cancel them and observe their outcome.
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var (_, read) in inFlight)
+            {
+                try
+                {
+                    await read.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or AlibabaCloudException)
+                {
+                    // Not needed; the listing has its answer.
+                }
+            }
+        }
+    }
+
+    /// <summary>One page; whether the answer says more clusters follow, and the last page its total implies.</summary>
+    private async Task<(IReadOnlyList<AckCluster> Clusters, bool More, int LastPage)> ReadPageAsync(
+        string regionId, int page, CancellationToken cancellationToken)
+    {
+        var request = new AcsRequest(
+            AcsService.Cs, regionId, "DescribeClustersV1", HttpMethod.Get, "/api/v1/clusters",
+            [
+                new("region_id", regionId),
+                new("page_number", page.ToString(CultureInfo.InvariantCulture)),
+                new("page_size", PageSize.ToString(CultureInfo.InvariantCulture)),
+            ]);
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = AcsTransport.Deserialize(request, response, CsJsonContext.Default.CsClustersPage);
+        var wire = result.Clusters ?? [];
+        var clusters = new List<AckCluster>(wire.Count);
+        foreach (var cluster in wire)
+        {
+            clusters.Add(Map(request, response, cluster, regionId));
+        }
+
+        if (wire.Count == 0 || result.PageInfo is not { } info)
+        {
+            return (clusters, false, page);
+        }
+
+        var number = info.PageNumber > 0 ? info.PageNumber : page;
+        var size = info.PageSize > 0 ? info.PageSize : PageSize;
+        var more = (long)number * size < info.TotalCount;
+        var last = (int)Math.Min(MaxPages, (info.TotalCount + size - 1) / size);
+        return (clusters, more, Math.Max(last, more ? page + 1 : page));
     }
 
     private static AckCluster Map(AcsRequest request, AcsResponse response, CsCluster? wire, string regionId)

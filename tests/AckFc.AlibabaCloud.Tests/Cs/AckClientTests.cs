@@ -15,13 +15,16 @@ public sealed class AckClientTests : IAsyncLifetime
     [Fact]
     public async Task ListClustersAsync_ThreePages_StreamsEveryClusterWithSignedPagedRequests()
     {
-        _server.Enqueue(Page(1, 250, 100), Page(2, 250, 100), Page(3, 250, 50));
+        // Pages after the first are asked for concurrently, so the answer goes by the page the request names.
+        _server.Fallback = r => PageFor(r, 250);
         await using var harness = ClientHarness.Create(_server);
 
         var clusters = await harness.Ack.ListClustersAsync(ClientHarness.Region).ToListAsync();
 
         Assert.Equal(250, clusters.Count);
         Assert.Equal(250, clusters.Select(c => c.ClusterId).Distinct().Count());
+        // Yielded in page order whatever order the answers came in.
+        Assert.Equal(Enumerable.Range(1, 3).SelectMany(p => Enumerable.Range(0, p == 3 ? 50 : 100).Select(i => $"c-{p}-{i}")), clusters.Select(c => c.ClusterId));
         var requests = _server.Requests;
         Assert.Equal(3, requests.Count);
         Assert.All(requests, r => Assert.Null(r.SignatureProblem));
@@ -36,7 +39,58 @@ public sealed class AckClientTests : IAsyncLifetime
             Assert.Null(r.Header("content-type"));
             Assert.Empty(r.Body);
         });
-        Assert.Equal(["1", "2", "3"], requests.Select(r => r.Query["page_number"]));
+        Assert.Equal(["1", "2", "3"], requests.Select(r => r.Query["page_number"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListClustersAsync_TenPages_LaterPagesReadConcurrentlyInPageOrderWithNoExtraCall()
+    {
+        var inFlight = 0;
+        var most = 0;
+        _server.Fallback = r =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            Thread.Sleep(100);
+            Interlocked.Decrement(ref inFlight);
+            return PageFor(r, 1000);
+        };
+        await using var harness = ClientHarness.Create(_server);
+
+        var clusters = await harness.Ack.ListClustersAsync(ClientHarness.Region).ToListAsync();
+
+        Assert.Equal(1000, clusters.Count);
+        Assert.Equal(Enumerable.Range(1, 10).SelectMany(p => Enumerable.Range(0, 100).Select(i => $"c-{p}-{i}")), clusters.Select(c => c.ClusterId));
+        Assert.Equal(10, _server.Requests.Count);
+        Assert.Equal(10, _server.Requests.Select(r => r.Query["page_number"]).Distinct().Count());
+        // Page 1 alone (it tells the total), then up to four at a time.
+        Assert.InRange(most, 2, 4);
+    }
+
+    [Fact]
+    public async Task ListClustersAsync_LaterPageFails_ListingFailsWithThatError()
+    {
+        _server.Fallback = r => r.Query["page_number"] == "3" ? ScriptedResponse.Error(400, "ErrorQueryCluster", "page 3 broke") : PageFor(r, 1000);
+        await using var harness = ClientHarness.Create(_server);
+
+        var error = await Assert.ThrowsAsync<AlibabaCloudException>(async () => await harness.Ack.ListClustersAsync(ClientHarness.Region).ToListAsync());
+
+        Assert.Equal("ErrorQueryCluster", error.Code);
+        Assert.True(_server.Requests.Count <= 7, $"{_server.Requests.Count} pages were asked for; at most four after page 3 may already be in flight.");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private static ScriptedResponse PageFor(RecordedRequest request, int total)
+    {
+        var number = int.Parse(request.Query["page_number"], System.Globalization.CultureInfo.InvariantCulture);
+        return Page(number, total, Math.Clamp(total - ((number - 1) * 100), 0, 100));
     }
 
     [Fact]
