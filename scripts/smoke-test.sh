@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test of a deployed AckFc (docs/deployment.md step 8; .github/workflows/deploy.yml runs it after `s deploy`).
+# Smoke test of a deployed AckFc (docs/deployment.md step 9; .github/workflows/deploy.yml runs it after `s deploy`).
 #   ACKFC_SMOKE_KEY_ID / ACKFC_SMOKE_SECRET  one keyId:secret pair of the KMS secret ackfc-webhook-keys
 #   ACKFC_SMOKE_CLUSTER                      a cluster id the webhook may read (a GET changes nothing)
 #   ACKFC_WEBHOOK_URL                        optional: the HTTP trigger's URL; else read from `s webhook info`
@@ -49,4 +49,16 @@ echo "4. the result"
 grep -q '"sweepId"' /tmp/ackfc-smoke-invoke || fail "the invocation answered no sweep: $(tail -20 /tmp/ackfc-smoke-invoke)"
 if grep -q '"errorType"' /tmp/ackfc-smoke-invoke; then fail "the sweep failed: $(tail -20 /tmp/ackfc-smoke-invoke)"; fi
 grep -o '"summary":{[^}]*}' /tmp/ackfc-smoke-invoke | head -1
+
+echo "5. one guard invocation: a synthetic CloudEvent of an API the guard ignores"
+# DescribeKey is a read the guard never reacts to; a fresh id each run, so it is never taken for a duplicate.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+id="ackfc-smoke-$(date +%s)-$RANDOM"
+event='{"id":"'"$id"'","source":"acs.kms","specversion":"1.0","type":"kms:ActionTrail:ApiCall","time":"'"$now"'",'\
+'"datacontenttype":"application/json;charset=utf-8","aliyuneventbusname":"default","data":{"eventId":"'"$id"'",'\
+'"eventVersion":1,"eventType":"ApiCall","eventRW":"Write","eventName":"DescribeKey","serviceName":"Kms","eventTime":"'"$now"'",'\
+'"requestParameters":{"KeyId":"ackfc-smoke"},"userIdentity":{"type":"ram-user","userName":"ackfc-smoke"},"errorCode":"","errorMessage":""}}'
+"$S" guard invoke -e "$event" --silent > /tmp/ackfc-smoke-guard 2>&1 || fail "s guard invoke failed: $(tail -20 /tmp/ackfc-smoke-guard)"
+if grep -q '"errorType"' /tmp/ackfc-smoke-guard; then fail "the guard refused the event: $(tail -20 /tmp/ackfc-smoke-guard)"; fi
+grep -q '"decision":"ignored"' /tmp/ackfc-smoke-guard || fail "the guard did not ignore the event: $(tail -20 /tmp/ackfc-smoke-guard)"
 echo "smoke test passed"

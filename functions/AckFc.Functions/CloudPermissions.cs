@@ -42,11 +42,24 @@ public static class CloudPermissions
         CancelKeyDeletion, SetDeletionProtection, EnableKey,
     ];
 
+    /// <summary>
+    /// The key guard: on each event it re-reads the key and the cluster pages of its region (aliases for
+    /// <c>DeleteAlias</c>), and a cluster again before re-enabling its encryption, as the sweep's remediation does; every
+    /// protective write is a remediation the policy must turn on.
+    /// </summary>
+    public static IReadOnlyList<CloudCall> Guard { get; } =
+    [
+        ListClusters, GetCluster, DescribeKey, ListKeys, ListAliases,
+        new("UpdateKMSEncryption", ["cs:UpdateKMSEncryption"], RemediationOnly: true),
+        CancelKeyDeletion, SetDeletionProtection, EnableKey,
+    ];
+
     /// <summary>The table of a function by its <c>ACKFC_FUNCTION</c> name.</summary>
     public static IReadOnlyList<CloudCall> Of(string function) => function switch
     {
         "webhook" => Webhook,
         "compliance" => Compliance,
-        _ => throw new ArgumentOutOfRangeException(nameof(function), function, "webhook or compliance"),
+        "guard" => Guard,
+        _ => throw new ArgumentOutOfRangeException(nameof(function), function, "webhook, compliance or guard"),
     };
 }

@@ -3,6 +3,7 @@ using AckFc.AlibabaCloud;
 using AckFc.AlibabaCloud.Credentials;
 using AckFc.Core;
 using AckFc.Core.Encryption;
+using AckFc.Core.Guard;
 using AckFc.Core.Judging;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
@@ -20,6 +21,8 @@ public enum FunctionSelection
     All,
     Webhook,
     Compliance,
+    /// <summary>The key guard alone (<c>ACKFC_FUNCTION=guard</c>): the EventBridge function.</summary>
+    Guard,
 }
 
 /// <summary>Builds the AckFc host: the same wiring for Function Compute, the local runner and the tests.</summary>
@@ -83,6 +86,12 @@ public static class FunctionsHost
             builder.AddFunction<ComplianceFunction>();
         }
 
+        // Needs IGuardService: Core's AddAckFcGuard registers it (tests register their own through configure).
+        if (selection is FunctionSelection.All or FunctionSelection.Guard)
+        {
+            builder.AddFunction<GuardFunction>();
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -99,7 +108,8 @@ public static class FunctionsHost
         null or "" or "all" => FunctionSelection.All,
         "webhook" => FunctionSelection.Webhook,
         "compliance" => FunctionSelection.Compliance,
-        var other => throw Setting.Invalid("ACKFC_FUNCTION", $"ACKFC_FUNCTION must be webhook, compliance or all, not '{other}'."),
+        "guard" => FunctionSelection.Guard,
+        var other => throw Setting.Invalid("ACKFC_FUNCTION", $"ACKFC_FUNCTION must be webhook, compliance, guard or all, not '{other}'."),
     };
 }
 
@@ -111,4 +121,5 @@ public static class FunctionsHost
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(ClusterKmsStatus))]
 [JsonSerializable(typeof(SweepAnswer))]
+[JsonSerializable(typeof(GuardAnswer))]
 internal sealed partial class FunctionsJsonContext : JsonSerializerContext;

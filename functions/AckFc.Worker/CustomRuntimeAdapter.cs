@@ -48,6 +48,7 @@ internal sealed partial class CustomRuntimeAdapter(
     private readonly ILogger logger = loggers.CreateLogger("AckFc.Worker");
     private readonly FunctionRegistration[] routes = [.. functions.Where(f => f.Trigger == TriggerKind.Http)];
     private readonly FunctionRegistration? timer = functions.FirstOrDefault(f => f.Trigger == TriggerKind.Timer);
+    private readonly FunctionRegistration? cloudEvents = functions.FirstOrDefault(f => f.Trigger == TriggerKind.EventBridge);
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -108,31 +109,40 @@ internal sealed partial class CustomRuntimeAdapter(
 
         try
         {
-            if (timer is null)
+            if (timer is null && cloudEvents is null)
             {
                 await EventFailure(http, "NoEventFunction", "This instance serves no event function (see ACKFC_FUNCTION).", finish: Finish);
                 return;
             }
 
             var body = await ReadBodyAsync(http.Request, MaxBodyBytes);
-            TimerInfo info;
-            try
+            if (body.TooLarge)
             {
-                info = TimerInfo.Parse(body.Bytes);
-            }
-            catch (InvalidEventException e)
-            {
-                await EventFailure(http, "InvalidEvent", e.Message, finish: Finish);
-                return;
+                throw new InvalidEventException($"The event body is larger than {MaxBodyBytes / 1024} KiB.");
             }
 
+            // contracts §2: a CloudEvent (an object with specversion) or a top-level array is EventBridge's; the rest
+            // is the timer's. With one kind registered, that one gets every event and judges the body itself.
+            var target = timer is null ? cloudEvents! : cloudEvents is null ? timer : EventInfo.IsCloudEventShaped(body.Bytes) ? cloudEvents : timer;
             ResponseBody? answer = null;
-            await RunAsync(http, requestId, timer.Name, async context => answer = await ((ITimerFunction)timer.Create(context.InstanceServices)).RunAsync(info, context));
+            if (target.Trigger == TriggerKind.EventBridge)
+            {
+                var info = new EventInfo(body.Bytes);
+                await RunAsync(http, requestId, target.Name, async context => answer = await ((IEventFunction)target.Create(context.InstanceServices)).RunAsync(info, context));
+            }
+            else
+            {
+                var info = TimerInfo.Parse(body.Bytes);
+                await RunAsync(http, requestId, target.Name, async context => answer = await ((ITimerFunction)target.Create(context.InstanceServices)).RunAsync(info, context));
+            }
+
             http.Response.Headers["x-fc-status"] = "200";
             await Write(http, 200, "application/json", answer ?? ResponseBody.Empty, Finish);
         }
         catch (InvalidEventException e)
         {
+            // One Warning line: a malformed event is worth seeing in the logs, and it changes nothing.
+            LogInvalidEvent(logger, requestId, Mask(http, e.Message));
             await EventFailure(http, "InvalidEvent", e.Message, finish: Finish);
         }
         catch (EventFailedException e)
@@ -466,6 +476,9 @@ internal sealed partial class CustomRuntimeAdapter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in invocation {RequestId}: {ErrorMessage}")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId, string errorMessage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation {RequestId} refused its event (InvalidEvent): {ErrorMessage}")]
+    private static partial void LogInvalidEvent(ILogger logger, string requestId, string errorMessage);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Invocation {RequestId} failed ({ErrorType}): {ErrorMessage}")]
     private static partial void LogEventFailed(ILogger logger, string requestId, string errorType, string errorMessage);

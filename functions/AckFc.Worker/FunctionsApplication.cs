@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,7 +65,8 @@ public sealed class FunctionsApplicationBuilder
 
     /// <summary>
     /// Registers a function; its trigger is read from the <c>RunAsync</c> method of the known type (no scanning). An
-    /// instance serves one HTTP function name, possibly through several classes with distinct routes, and one timer.
+    /// instance serves one HTTP function name, possibly through several classes with distinct routes, one timer and one
+    /// EventBridge function.
     /// </summary>
     public FunctionsApplicationBuilder AddFunction<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] TFunction>()
         where TFunction : class
@@ -72,7 +74,7 @@ public sealed class FunctionsApplicationBuilder
         var registration = FunctionMetadataReader.Read(typeof(TFunction), static sp => sp.GetRequiredService<TFunction>());
         foreach (var other in functions.Where(f => f.Trigger == registration.Trigger))
         {
-            if (other.Name != registration.Name || registration.Trigger == TriggerKind.Timer)
+            if (other.Name != registration.Name || registration.Trigger != TriggerKind.Http)
             {
                 throw new InvalidOperationException($"Only one {registration.Trigger} function per instance: {registration.Name} and {other.Name}.");
             }
@@ -130,9 +132,13 @@ public sealed class FunctionsApplicationBuilder
     }
 }
 
-/// <summary>One registered function class: its name and trigger, its route (HTTP) or schedule (timer), and how to make it.</summary>
+/// <summary>
+/// One registered function class: its name and trigger, its route (HTTP), schedule (timer) or event pattern
+/// (EventBridge), and how to make it.
+/// </summary>
 internal sealed record FunctionRegistration(
-    string Name, TriggerKind Trigger, IReadOnlyList<string> Methods, RouteTemplate? Template, string? Schedule, Func<IServiceProvider, object> Create);
+    string Name, TriggerKind Trigger, IReadOnlyList<string> Methods, RouteTemplate? Template, string? Schedule, Func<IServiceProvider, object> Create,
+    string? FilterPattern = null);
 
 internal static class FunctionMetadataReader
 {
@@ -153,8 +159,30 @@ internal static class FunctionMetadataReader
             return new FunctionRegistration(name, TriggerKind.Timer, [], null, timer.Schedule, create);
         }
 
+        if (first?.GetCustomAttribute<EventBridgeTriggerAttribute>() is { } events && typeof(IEventFunction).IsAssignableFrom(type))
+        {
+            return new FunctionRegistration(name, TriggerKind.EventBridge, [], null, null, create, CheckedPattern(type, events.FilterPattern));
+        }
+
         throw new InvalidOperationException(
-            $"{type.Name}.RunAsync's first parameter needs [HttpTrigger] (and the class IHttpFunction) or [TimerTrigger] (and ITimerFunction).");
+            $"{type.Name}.RunAsync's first parameter needs [HttpTrigger] (and the class IHttpFunction), [TimerTrigger] (and ITimerFunction) " +
+            "or [EventBridgeTrigger] (and IEventFunction).");
+    }
+
+    /// <summary>The pattern must be a JSON object: EventBridge refuses anything else, so a typo fails at start, not at deploy.</summary>
+    private static string CheckedPattern(Type type, string pattern)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(pattern);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? pattern
+                : throw new InvalidOperationException($"{type.Name}.RunAsync's [EventBridgeTrigger] pattern must be a JSON object, not a {document.RootElement.ValueKind}.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"{type.Name}.RunAsync's [EventBridgeTrigger] pattern is not JSON: {e.Message}", e);
+        }
     }
 
     /// <summary>The functions as declared: one entry per name, the routes of its classes in registration order.</summary>
@@ -165,7 +193,8 @@ internal static class FunctionMetadataReader
             g.Key.Trigger,
             [.. g.SelectMany(f => f.Methods).Distinct(StringComparer.Ordinal)],
             g.First().Schedule,
-            g.Key.Trigger == TriggerKind.Http ? [.. g.Select(f => new FunctionRoute(f.Template?.Text, f.Methods))] : [])),
+            g.Key.Trigger == TriggerKind.Http ? [.. g.Select(f => new FunctionRoute(f.Template?.Text, f.Methods))] : [],
+            g.First().FilterPattern)),
     ];
 }
 

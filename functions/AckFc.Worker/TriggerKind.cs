@@ -5,4 +5,6 @@ public enum TriggerKind
 {
     Http,
     Timer,
+    /// <summary>An EventBridge trigger: Function Compute posts one CloudEvent per invocation to <c>/invoke</c>.</summary>
+    EventBridge,
 }

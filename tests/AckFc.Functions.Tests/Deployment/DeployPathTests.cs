@@ -30,7 +30,7 @@ public sealed partial class DeployPathTests
             Assert.Equal("cn-hangzhou,cn-shanghai", props["environmentVariables"]!["ACKFC_REGIONS"]!.GetValue<string>());
         }
 
-        Assert.Equal(2, Regex.Count(text, Regex.Escape("ACKFC_REGIONS: ${vars.regions}")));
+        Assert.Equal(SYamlDocument.Load().Resources.Count(), Regex.Count(text, Regex.Escape("ACKFC_REGIONS: ${vars.regions}")));
     }
 
     [GeneratedRegex(@"cn-hangzhou,\s*cn-shanghai")]
@@ -43,6 +43,53 @@ public sealed partial class DeployPathTests
 
         Assert.DoesNotContain("${env(", text, StringComparison.Ordinal);
         Assert.DoesNotContain("ACKFC_WEBHOOK_SECRETS:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Guard_HasItsOwnRole_AndNoSecretInItsEnvironment()
+    {
+        var guard = SYamlDocument.Load().Resources.Single(r => r.Name == "guard").Props;
+        var environment = guard["environmentVariables"]!.AsObject();
+
+        Assert.Equal("ackfc-guard", guard["functionName"]!.GetValue<string>());
+        Assert.Equal("acs:ram::1234567890123456:role/ackfc-guard", guard["role"]!.GetValue<string>());
+        Assert.Equal("guard", environment["ACKFC_FUNCTION"]!.GetValue<string>());
+        foreach (var (name, value) in environment)
+        {
+            // Credentials come from the role; channel URLs and secrets (tokens in them) never sit in a function's settings.
+            Assert.False(SecretLike().IsMatch(name), $"the guard's environment has {name}");
+            Assert.DoesNotContain("://", value!.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [GeneratedRegex("SECRET|TOKEN|PASSWORD|ACCESS_KEY|_URL|NOTIFY", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretLike();
+
+    [Fact]
+    public void Guard_ItsEventBridgeTriggerIsItsLast_AndTheSmokeTestInvokesIt()
+    {
+        var guard = SYamlDocument.Load().Resources.Single(r => r.Name == "guard").Props;
+        var smoke = Read("scripts", "smoke-test.sh");
+
+        Assert.Equal("eventbridge", guard["triggers"]!.AsArray()[^1]!["triggerType"]!.GetValue<string>());
+        Assert.Contains("guard invoke", smoke, StringComparison.Ordinal);
+        Assert.Contains("\"decision\":\"ignored\"", smoke, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Guide_CoversWhatFc3MayNotCreateAndTheFirstDeployChecks()
+    {
+        var guide = Read("docs", "deployment.md");
+
+        foreach (var needed in new[]
+        {
+            "AliyunServiceRoleForEventBridgeSourceActionTrail", "AliyunServiceRoleForEventBridgeSendToFC", "AliyunServiceRoleForFCTriggerEventBridge",
+            "source-actiontrail.eventbridge.aliyuncs.com", "sendevent-fc.eventbridge.aliyuncs.com",
+            "asyncInvocationType", "10 rules", "s guard deploy", "ackfc-guard", "docs/ram-policy-guard.json", "kms-audit",
+        })
+        {
+            Assert.Contains(needed, guide, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -69,6 +116,7 @@ public sealed partial class DeployPathTests
         {
             Assert.Contains("ackfc-webhook", text, StringComparison.Ordinal);
             Assert.Contains("ackfc-compliance", text, StringComparison.Ordinal);
+            Assert.Contains("ackfc-guard", text, StringComparison.Ordinal);
             Assert.Contains("ackfc-webhook-keys", text, StringComparison.Ordinal);
             Assert.Contains("@serverless-devs/s@3.1.10", text, StringComparison.Ordinal);
             Assert.DoesNotContain("ram-policy.json", text, StringComparison.Ordinal);

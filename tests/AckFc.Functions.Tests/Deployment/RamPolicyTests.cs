@@ -15,6 +15,7 @@ public sealed partial class RamPolicyTests
     [
         ("webhook", "ackfc-webhook", "ram-policy-webhook.json"),
         ("compliance", "ackfc-compliance", "ram-policy-compliance.json"),
+        ("guard", "ackfc-guard", "ram-policy-guard.json"),
     ];
 
     private const string RemediationPolicy = "ram-policy-remediation.json";
@@ -54,7 +55,7 @@ public sealed partial class RamPolicyTests
     [Fact]
     public void ClientActions_AreExactlyTheApisOfThePermissionTable()
     {
-        var tabled = new SortedSet<string>(CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Select(c => c.Api), StringComparer.Ordinal);
+        var tabled = new SortedSet<string>(CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Concat(CloudPermissions.Guard).Select(c => c.Api), StringComparer.Ordinal);
         var client = ClientActions();
 
         Assert.True(client.Count >= 10, $"the scan found only {string.Join(", ", client)}: did the clients' shape change?");
@@ -64,6 +65,7 @@ public sealed partial class RamPolicyTests
     [Theory]
     [InlineData("webhook")]
     [InlineData("compliance")]
+    [InlineData("guard")]
     public void EachRole_GrantsExactlyWhatItsFunctionCalls(string function)
     {
         var (_, _, policy) = Roles.Single(r => r.Function == function);
@@ -82,7 +84,7 @@ public sealed partial class RamPolicyTests
     public void RemediationPolicy_GrantsOnlyRemediationActions()
     {
         var needed = new SortedSet<string>(
-            CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Where(c => c.RemediationOnly).SelectMany(c => c.RamActions),
+            CloudPermissions.Webhook.Concat(CloudPermissions.Compliance).Concat(CloudPermissions.Guard).Where(c => c.RemediationOnly).SelectMany(c => c.RamActions),
             StringComparer.Ordinal);
 
         Assert.Equal(needed, Granted(RemediationPolicy));
@@ -97,6 +99,7 @@ public sealed partial class RamPolicyTests
         Assert.Equal(["cs:DescribeClustersV1", "cs:GetClusters"], call.RamActions.Order(StringComparer.Ordinal));
         Assert.Contains("cs:GetClusters", Granted("ram-policy-compliance.json"));
         Assert.Contains("cs:GetClusters", Granted("ram-policy-webhook.json"));
+        Assert.Contains("cs:GetClusters", Granted("ram-policy-guard.json"));
     }
 
     [Fact]
@@ -116,6 +119,18 @@ public sealed partial class RamPolicyTests
 
         Assert.Contains("fc.aliyuncs.com", File.ReadAllText(Docs("ram-trust-policy.json")), StringComparison.Ordinal);
         Assert.Contains("docs/ram-trust-policy.json", guide, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GuardRole_ReadsOnly_ItsProtectiveWritesComeFromTheRemediationPolicy()
+    {
+        var guard = Granted("ram-policy-guard.json");
+        var writes = CloudPermissions.Guard.Where(c => c.RemediationOnly).SelectMany(c => c.RamActions).ToList();
+
+        Assert.Equal(["cs:UpdateKMSEncryption", "kms:CancelKeyDeletion", "kms:EnableKey", "kms:SetDeletionProtection"], writes.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(guard, a => writes.Contains(a));
+        Assert.Superset(new SortedSet<string>(writes, StringComparer.Ordinal), Granted(RemediationPolicy));
+        Assert.Contains("--PolicyName ackfc-remediation --RoleName ackfc-guard", File.ReadAllText(Docs("deployment.md")), StringComparison.Ordinal);
     }
 
     [Fact]

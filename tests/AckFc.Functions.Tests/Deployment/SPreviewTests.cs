@@ -96,7 +96,7 @@ public sealed class SPreviewTests
     {
         var root = await Rendered.Value;
 
-        Assert.Equal(["compliance", "webhook"], Resources(root).Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["compliance", "guard", "webhook"], Resources(root).Select(r => r.Name).Order(StringComparer.Ordinal));
         foreach (var (name, props) in Resources(root))
         {
             var errors = SYamlTests.SchemaErrors(props).Concat(SYamlTests.StrictProblems(props)).ToList();
@@ -137,6 +137,20 @@ public sealed class SPreviewTests
 
         Assert.Equal("ackfc-webhook-keys", webhook["ACKFC_WEBHOOK_SECRET_NAME"]!.GetValue<string>());
         Assert.Null(webhook["ACKFC_WEBHOOK_SECRETS"]);
+    }
+
+    [Fact]
+    public async Task RenderedByTheRealCli_TheGuardsPatternStaysAStringEqualToTheCode()
+    {
+        // The tool resolves ${...} inside strings: the pattern must come out as the same text, still a string.
+        var root = await Rendered.Value;
+        var trigger = Assert.Single(Resources(root).Single(r => r.Name == "guard").Props["triggers"]!.AsArray())!;
+        var pattern = trigger["triggerConfig"]!["eventRuleFilterPattern"]!;
+
+        Assert.Equal("eventbridge", trigger["triggerType"]!.GetValue<string>());
+        Assert.Equal(System.Text.Json.JsonValueKind.String, pattern.GetValueKind());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(GuardFunction.FilterPattern), JsonNode.Parse(pattern.GetValue<string>())), pattern.ToJsonString());
+        Assert.Equal("Default", trigger["triggerConfig"]!["eventSourceConfig"]!["eventSourceType"]!.GetValue<string>());
     }
 
     [Fact]

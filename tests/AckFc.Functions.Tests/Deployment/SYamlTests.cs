@@ -57,6 +57,14 @@ public sealed class SYamlTests
     [InlineData("      instanceConcurrency: 20", "      instanceConcurency: 20", false)]
     [InlineData("ACKFC_FUNCTION: webhook", "ACKFC_FUNCTON: webhook", false)]
     [InlineData("            enable: true", "            enable: 'yes'", false)]
+    [InlineData("triggerType: eventbridge", "triggerType: eventbus", true)]
+    [InlineData("eventSourceType: Default", "eventSourceType: default", false)]
+    [InlineData("asyncInvocationType: false", "asyncInvocationType: 'false'", false)]
+    [InlineData("triggerEnable: true", "triggerEnable: 'yes'", false)]
+    [InlineData("triggerName: kms-audit", "triggerName: kms|audit", false)]
+    [InlineData("'{\"type\":[\"kms:ActionTrail:ApiCall\",", "'{\"type\":[\"kms:ActionTrail:ApiCall\",,", false)]
+    [InlineData("eventRuleFilterPattern: '", "eventRuleFilterPattern: '\"kms\"'  # '", false)]
+    [InlineData("ACKFC_FUNCTION: guard", "ACKFC_FUNCTION: guards", false)]
     public void MutatedDocument_IsCaught(string original, string mutated, bool bySchema)
     {
         var text = File.ReadAllText(Path.Combine(SYamlDocument.RepoRoot, "s.yaml"));
@@ -72,28 +80,127 @@ public sealed class SYamlTests
     public async Task FunctionsAndTriggers_EqualWhatTheCodeDeclares()
     {
         await using var app = FunctionsHost.Build(["ACKFC_REGIONS=cn-hangzhou"], b => b.Urls = "http://127.0.0.1:0");
-        var declared = app.Functions.ToDictionary(f => f.Name);
-        var deployed = SYamlDocument.Load().Resources.ToList();
 
-        Assert.Equal(declared.Keys.Order(), deployed.Select(r => r.Name).Order());
-        foreach (var (name, props) in deployed)
+        // The guard is one of them: a third function, with its EventBridge trigger.
+        Assert.Contains(app.Functions, f => f.Name == "guard" && f.Trigger == TriggerKind.EventBridge);
+        var problems = DriftProblems(SYamlDocument.Load(), app.Functions);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+    }
+
+    [Theory]
+    [InlineData("\"UpdateKMSEncryption\",\"EnableKey\",\"CancelKeyDeletion\"", "\"UpdateKMSEncryption\",\"CancelKeyDeletion\"", "pattern")]
+    [InlineData("\"cs:ActionTrail:ConsoleOperation\"", "\"cs:ActionTrail:AliyunServiceEvent\"", "pattern")]
+    [InlineData("        - triggerName: kms-audit\n          triggerType: eventbridge", "        - triggerName: kms-audit\n          triggerType: timer", "trigger type")]
+    [InlineData("functionName: ackfc-guard", "functionName: guard", "functionName")]
+    [InlineData("ACKFC_FUNCTION: guard", "ACKFC_FUNCTION: compliance", "ACKFC_FUNCTION")]
+    public async Task MutatedDocument_DriftIsCaught(string original, string mutated, string named)
+    {
+        await using var app = FunctionsHost.Build(["ACKFC_REGIONS=cn-hangzhou"], b => b.Urls = "http://127.0.0.1:0");
+        var text = File.ReadAllText(Path.Combine(SYamlDocument.RepoRoot, "s.yaml"));
+        Assert.Contains(original, text, StringComparison.Ordinal);
+
+        var problems = DriftProblems(SYamlDocument.Load(text.Replace(original, mutated, StringComparison.Ordinal)), app.Functions);
+
+        Assert.Contains(problems, p => p.Contains(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EventBridgeTrigger_BeforeAnotherTrigger_IsCaught()
+    {
+        // fc3 stops at an unchanged EventBridge trigger: whatever follows it on the same function is never deployed.
+        var guard = SYamlDocument.Load().Resources.Single(r => r.Name == "guard").Props.DeepClone().AsObject();
+        guard["triggers"]!.AsArray().Add(JsonNode.Parse("""{"triggerName":"daily","triggerType":"timer","triggerConfig":{"cronExpression":"0 0 3 * * *","enable":true,"payload":"{\"mode\":\"report\"}"}}"""));
+
+        Assert.Contains(StrictProblems(guard), p => p.Contains("last", StringComparison.Ordinal));
+    }
+
+    /// <summary>What s.yaml deploys against what the code declares: the same functions, names, triggers, cron and pattern.</summary>
+    internal static List<string> DriftProblems(SYamlDocument document, IReadOnlyList<FunctionMetadata> functions)
+    {
+        var problems = new List<string>();
+        var declared = functions.ToDictionary(f => f.Name);
+        var deployed = document.Resources.ToList();
+        var names = string.Join(",", deployed.Select(r => r.Name).Order(StringComparer.Ordinal));
+        if (names != string.Join(",", declared.Keys.Order(StringComparer.Ordinal)))
+        {
+            problems.Add($"s.yaml deploys {names}; the code declares {string.Join(",", declared.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        foreach (var (name, props) in deployed.Where(r => declared.ContainsKey(r.Name)))
         {
             var function = declared[name];
             // contracts §8: the deployed name is prefixed (a bare `webhook` would overwrite any function of that name).
-            Assert.Equal("ackfc-" + name, props["functionName"]!.GetValue<string>());
-            Assert.Equal(name, props["environmentVariables"]!["ACKFC_FUNCTION"]!.GetValue<string>());
-            var trigger = Assert.Single(props["triggers"]!.AsArray())!;
-            if (function.Trigger == TriggerKind.Http)
+            if (props["functionName"]?.GetValue<string>() != "ackfc-" + name)
             {
-                Assert.Equal("http", trigger["triggerType"]!.GetValue<string>());
-                Assert.Equal(function.Methods.Order(), trigger["triggerConfig"]!["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Order());
+                problems.Add($"{name}: functionName is '{props["functionName"]}', not 'ackfc-{name}'");
             }
-            else
+
+            if (props["environmentVariables"]?["ACKFC_FUNCTION"]?.GetValue<string>() != name)
             {
-                Assert.Equal("timer", trigger["triggerType"]!.GetValue<string>());
-                Assert.Equal(function.Schedule, trigger["triggerConfig"]!["cronExpression"]!.GetValue<string>());
+                problems.Add($"{name}: ACKFC_FUNCTION is '{props["environmentVariables"]?["ACKFC_FUNCTION"]}'");
+            }
+
+            var triggers = props["triggers"]?.AsArray() ?? [];
+            if (triggers.Count != 1)
+            {
+                problems.Add($"{name}: {triggers.Count} triggers, not one");
+                continue;
+            }
+
+            var trigger = triggers[0]!;
+            var type = trigger["triggerType"]?.GetValue<string>();
+            var config = trigger["triggerConfig"];
+            var expected = function.Trigger switch
+            {
+                TriggerKind.Http => "http",
+                TriggerKind.Timer => "timer",
+                _ => "eventbridge",
+            };
+            if (type != expected)
+            {
+                problems.Add($"{name}: trigger type is '{type}', the code declares {expected}");
+                continue;
+            }
+
+            switch (function.Trigger)
+            {
+                case TriggerKind.Http:
+                    List<string> methods = [.. (config?["methods"]?.AsArray() ?? []).Select(m => m!.GetValue<string>()).Order(StringComparer.Ordinal)];
+                    if (!methods.SequenceEqual(function.Methods.Order(StringComparer.Ordinal)))
+                    {
+                        problems.Add($"{name}: methods {string.Join(",", methods)}, the code declares {string.Join(",", function.Methods)}");
+                    }
+
+                    break;
+                case TriggerKind.Timer:
+                    if (config?["cronExpression"]?.GetValue<string>() != function.Schedule)
+                    {
+                        problems.Add($"{name}: cronExpression '{config?["cronExpression"]}', the code declares '{function.Schedule}'");
+                    }
+
+                    break;
+                default:
+                    // Compared as JSON: s.yaml carries the pattern as a string, spacing and key order aside.
+                    var text = config?["eventRuleFilterPattern"]?.GetValue<string>();
+                    JsonNode? pattern = null;
+                    try
+                    {
+                        pattern = text is null ? null : JsonNode.Parse(text);
+                    }
+                    catch (JsonException)
+                    {
+                    }
+
+                    if (!JsonNode.DeepEquals(pattern, JsonNode.Parse(function.FilterPattern!)))
+                    {
+                        problems.Add($"{name}: eventRuleFilterPattern {text} is not the pattern the code declares, {function.FilterPattern}");
+                    }
+
+                    break;
             }
         }
+
+        return problems;
     }
 
     internal static List<string> SchemaErrors(JsonObject props)
@@ -131,12 +238,13 @@ public sealed class SYamlTests
         }
 
         var function = props["environmentVariables"]?["ACKFC_FUNCTION"]?.GetValue<string>();
-        if (function is not ("webhook" or "compliance" or "all"))
+        if (function is not ("webhook" or "compliance" or "guard" or "all"))
         {
             problems.Add($"ACKFC_FUNCTION is '{function}'");
         }
 
-        foreach (var trigger in props["triggers"]?.AsArray().Select(t => t!.AsObject()) ?? [])
+        var all = props["triggers"]?.AsArray().Select(t => t!.AsObject()).ToList() ?? [];
+        foreach (var trigger in all)
         {
             Keys(trigger, "trigger", "triggerName", "triggerType", "qualifier", "description", "triggerConfig", "invocationRole", "sourceArn");
             var config = trigger["triggerConfig"]?.AsObject();
@@ -183,9 +291,84 @@ public sealed class SYamlTests
                     }
 
                     break;
+                case "eventbridge":
+                    problems.AddRange(EventBridgeProblems(trigger, config, trigger == all[^1]));
+                    break;
                 default:
                     problems.Add($"trigger type {trigger["triggerType"]} is not used by AckFc");
                     break;
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// The schema cannot check these (its trigger configs are an anyOf that includes a bare object), so they are checked
+    /// here: the shape fc3 deploys for a cloud-service trigger, a pattern that is a JSON object, and fc3's quirks.
+    /// </summary>
+    private static List<string> EventBridgeProblems(JsonObject trigger, JsonObject? config, bool isLast)
+    {
+        var problems = new List<string>();
+        foreach (var key in config?.Select(p => p.Key) ?? [])
+        {
+            if (key is not ("triggerEnable" or "asyncInvocationType" or "eventRuleFilterPattern" or "eventSourceConfig" or "eventSinkConfig" or "runOptions"))
+            {
+                problems.Add($"unknown key eventbridge triggerConfig.{key}");
+            }
+        }
+
+        // fc3 skips the triggers after an unchanged EventBridge one, and lists no EventBridge trigger whose name has '|'.
+        if (!isLast)
+        {
+            problems.Add("an eventbridge trigger must be the last trigger of its function (fc3 skips the ones after it)");
+        }
+
+        if (trigger["triggerName"]?.GetValue<string>() is not { Length: > 0 } name || name.Contains('|', StringComparison.Ordinal))
+        {
+            problems.Add("an eventbridge trigger needs a name without '|'");
+        }
+
+        foreach (var flag in new[] { "triggerEnable", "asyncInvocationType" })
+        {
+            // asyncInvocationType is stated explicitly: its meaning is disputed, so nobody should rely on a default.
+            if (config?[flag] is not JsonValue value || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                problems.Add($"eventbridge {flag} must be true or false");
+            }
+        }
+
+        var source = config?["eventSourceConfig"]?.AsObject();
+        foreach (var key in source?.Select(p => p.Key) ?? [])
+        {
+            if (key is not ("eventSourceType" or "eventSourceParameters"))
+            {
+                problems.Add($"unknown key eventSourceConfig.{key}");
+            }
+        }
+
+        if (source?["eventSourceType"]?.GetValue<string>() != "Default")
+        {
+            problems.Add("eventbridge eventSourceType must be Default (cloud-service events on the default bus)");
+        }
+
+        var pattern = config?["eventRuleFilterPattern"] as JsonValue;
+        if (pattern is null || pattern.GetValueKind() != JsonValueKind.String)
+        {
+            problems.Add("eventRuleFilterPattern must be a string holding JSON (fc3 passes it on as text)");
+        }
+        else
+        {
+            try
+            {
+                if (JsonNode.Parse(pattern.GetValue<string>()) is not JsonObject)
+                {
+                    problems.Add("eventRuleFilterPattern must be a JSON object");
+                }
+            }
+            catch (JsonException e)
+            {
+                problems.Add($"eventRuleFilterPattern is not JSON: {e.Message}");
             }
         }
 
