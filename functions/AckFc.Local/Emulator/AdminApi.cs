@@ -48,18 +48,19 @@ internal sealed class AdminApi(EmulatorState state)
                 ("DELETE", ["faults", var action]) => Do(() => state.Faults.Remove(action)),
                 ("GET", ["clusters", var id]) => state.GetCluster(id) ?? throw new KeyNotFoundException($"Cluster '{id}' does not exist in the emulated fleet."),
                 ("POST", ["clusters"]) => await AddAsync<ClusterDefinition>(context, state.AddClusters).ConfigureAwait(false),
-                ("DELETE", ["clusters", var id]) => Do(() => state.DeleteCluster(id)),
-                ("PUT", ["clusters", var id, "state"]) => Do(() => state.SetClusterState(id, Query(context, "value"))),
+                ("DELETE", ["clusters", var id]) => ClusterChange(context, id, "DeleteCluster", () => state.DeleteCluster(id)),
+                ("PUT", ["clusters", var id, "state"]) => ClusterChange(context, id, "SetClusterState", () => state.SetClusterState(id, Query(context, "value")), ("state", Query(context, "value"))),
                 ("PUT", ["secrets", var region, var name]) => new { versionId = state.PutSecret(region, name, await ReadTextAsync(context).ConfigureAwait(false)) },
                 ("DELETE", ["secrets", var region, var name]) => state.DeleteSecret(region, name) ? new { deleted = name } : throw new KeyNotFoundException($"Secret '{name}' does not exist in {region}."),
                 ("GET", ["keys", var id]) => state.GetKey(id) ?? throw new KeyNotFoundException($"Key '{id}' does not exist in the emulated fleet."),
                 ("POST", ["keys"]) => await AddAsync<KeyDefinition>(context, state.AddKeys).ConfigureAwait(false),
-                ("DELETE", ["keys", var id]) => Do(() => state.DeleteKey(id)),
-                ("POST", ["keys", var id, "disable"]) => Do(() => state.DisableKey(id)),
-                ("POST", ["keys", var id, "enable"]) => Do(() => state.EnableKey(id)),
-                ("POST", ["keys", var id, "cancel-deletion"]) => Do(() => state.CancelKeyDeletion(id)),
-                ("POST", ["keys", var id, "schedule-deletion"]) => Do(() => state.ScheduleKeyDeletion(id, int.Parse(Query(context, "days"), NumberStyles.Integer, CultureInfo.InvariantCulture))),
-                ("POST", ["keys", var id, "deletion-protection"]) => Do(() => state.SetDeletionProtection(id, bool.Parse(Query(context, "enabled")), context.Request.Query["description"].ToString())),
+                ("DELETE", ["keys", var id]) => KeyChange(context, id, "DeleteKey", () => state.DeleteKey(id)),
+                ("POST", ["keys", var id, "disable"]) => KeyChange(context, id, "DisableKey", () => state.DisableKey(id)),
+                ("POST", ["keys", var id, "enable"]) => KeyChange(context, id, "EnableKey", () => state.EnableKey(id)),
+                ("POST", ["keys", var id, "cancel-deletion"]) => KeyChange(context, id, "CancelKeyDeletion", () => state.CancelKeyDeletion(id)),
+                ("POST", ["keys", var id, "schedule-deletion"]) => ScheduleDeletion(context, id, int.Parse(Query(context, "days"), NumberStyles.Integer, CultureInfo.InvariantCulture)),
+                ("POST", ["keys", var id, "deletion-protection"]) => DeletionProtection(context, id, bool.Parse(Query(context, "enabled")), context.Request.Query["description"].ToString()),
+                ("GET", ["events"]) => Events(),
                 _ => throw new KeyNotFoundException($"No admin endpoint {method} {path}. See docs/emulator.md."),
             };
             await WriteAsync(context, 200, result).ConfigureAwait(false);
@@ -73,6 +74,54 @@ internal sealed class AdminApi(EmulatorState state)
             await WriteAsync(context, 400, new { error = ex.Message }).ConfigureAwait(false);
         }
     }
+
+    private object Events() => new
+    {
+        sinks = state.Events.Sinks.Select(s => s.ToString()),
+        delayMilliseconds = state.Events.Delay.TotalMilliseconds,
+        duplicateRate = state.Events.DuplicateRate,
+        delivered = state.Events.Delivered,
+        failed = state.Events.Failed,
+        events = state.Events.GetEmitted().Select(e => JsonSerializer.Deserialize<JsonElement>(e.Json)),
+        deliveries = state.Events.GetDeliveries(),
+    };
+
+    // Changes on the admin surface are console operations of an operator: they emit events as the API calls do.
+    private object KeyChange(HttpContext context, string id, string eventName, Action change, params (string Name, string Value)[] parameters)
+    {
+        var key = state.GetKey(id) ?? throw new KeyNotFoundException($"Key '{id}' does not exist in the emulated fleet.");
+        change();
+        var named = eventName == "SetDeletionProtection" ? parameters : [("KeyId", key.KeyId), .. parameters];
+        EmitConsole(context, Product.Kms, eventName, key.RegionId, "key/" + key.KeyId, named);
+        return new { ok = true };
+    }
+
+    private object ScheduleDeletion(HttpContext context, string id, int days) =>
+        KeyChange(context, id, "ScheduleKeyDeletion", () => state.ScheduleKeyDeletion(id, days),
+            ("PendingWindowInDays", days.ToString(CultureInfo.InvariantCulture)));
+
+    private object DeletionProtection(HttpContext context, string id, bool enabled, string description) =>
+        KeyChange(context, id, "SetDeletionProtection", () => state.SetDeletionProtection(id, enabled, description),
+            ("ProtectedResourceArn", state.GetKey(id)?.Arn ?? id), ("EnableDeletionProtection", enabled ? "true" : "false"));
+
+    private object ClusterChange(HttpContext context, string id, string eventName, Action change, params (string Name, string Value)[] parameters)
+    {
+        var cluster = state.GetCluster(id) ?? throw new KeyNotFoundException($"Cluster '{id}' does not exist in the emulated fleet.");
+        change();
+        EmitConsole(context, Product.Cs, eventName, cluster.RegionId, "cluster/" + cluster.ClusterId, [("ClusterId", cluster.ClusterId), .. parameters]);
+        return new { ok = true };
+    }
+
+    private void EmitConsole(HttpContext context, Product product, string eventName, string regionId, string resource, (string Name, string Value)[] parameters) =>
+        state.Events.Emit(ActionTrailEvent.Build(
+            WriteCallEvents.ForConsole(state, context, product, eventName, regionId, resource, w =>
+            {
+                foreach (var (name, value) in parameters)
+                {
+                    w.WriteString(name, value);
+                }
+            }),
+            state.Time.GetUtcNow()));
 
     private static object Do(Action action)
     {

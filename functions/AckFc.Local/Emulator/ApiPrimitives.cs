@@ -44,6 +44,9 @@ internal sealed class ApiRequest
     public required DateTimeOffset Now { get; init; }
     public string? RegionId { get; set; }
 
+    /// <summary>The key the call found (its id), for the subject of the event the call emits.</summary>
+    public string? ResourceId { get; set; }
+
     public string? Param(string name) => Parameters.GetValueOrDefault(name);
 
     public string Required(string name) =>

@@ -10,6 +10,9 @@ internal static class EmulatorCommand
 {
     public const string UpdatingSecondsVariable = "ACKFC_EMULATOR_UPDATING_SECONDS";
     public const string CoolDownSecondsVariable = "ACKFC_EMULATOR_COOLDOWN_SECONDS";
+    public const string EventSinksVariable = "ACKFC_EMULATOR_EVENT_SINKS";
+    public const string EventDelayVariable = "ACKFC_EMULATOR_EVENT_DELAY_MS";
+    public const string EventDuplicateRateVariable = "ACKFC_EMULATOR_EVENT_DUPLICATE_RATE";
 
     /// <summary>The line that tells scripts where the emulator listens; printed first, alone, on stdout.</summary>
     public const string ListeningPrefix = "Emulator listening on ";
@@ -29,7 +32,14 @@ internal static class EmulatorCommand
           --cooldown-seconds N      ACK's cool-down after a change, answered with 409
                                     (default: $ACKFC_EMULATOR_COOLDOWN_SECONDS, else 300)
           --faults FILE             fault settings applied at start (JSON, the body of PUT /_emulator/faults)
-          --seed N                  seed of the faults' random choices (default 1)
+          --seed N                  seed of the faults' and the event duplicates' random choices (default 1)
+          --event-sink URL          post an ActionTrail CloudEvent per KMS/CS write call to URL/invoke, as Function
+                                    Compute invokes a function (repeatable; default: $ACKFC_EMULATOR_EVENT_SINKS,
+                                    comma-separated, else none: events are only kept, GET /_emulator/events)
+          --event-delay-ms N        deliver each event N ms after its call, 0 to 3600000
+                                    (default: $ACKFC_EMULATOR_EVENT_DELAY_MS, else 0)
+          --event-duplicate-rate R  share (0 to 1) of events delivered twice with the same id
+                                    (default: $ACKFC_EMULATOR_EVENT_DUPLICATE_RATE, else 0)
           --quiet                   no log line per request
           -h, --help                this text
 
@@ -93,6 +103,7 @@ internal static class EmulatorCommand
             await stdout.WriteLineAsync($"  access key: {emulator.Credential.AccessKeyId} ({(emulator.Credential.AccessKeyId == EmulatorOptions.DefaultAccessKeyId ? "the documented local default secret" : "secret from ALIBABA_CLOUD_ACCESS_KEY_SECRET")})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  updating:   {state.UpdatingDuration.TotalSeconds}s, cool-down {state.CoolDown.TotalSeconds}s").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  admin:      {emulator.Endpoint}/_emulator/state (loopback only)").ConfigureAwait(false);
+            await stdout.WriteLineAsync("  events:     " + DescribeEvents(emulator.Events)).ConfigureAwait(false);
             await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             try
@@ -130,6 +141,25 @@ internal static class EmulatorCommand
             options.CoolDown = Seconds(coolDown, CoolDownSecondsVariable);
         }
 
+        if (Environment.GetEnvironmentVariable(EventSinksVariable) is { Length: > 0 } sinks)
+        {
+            foreach (var sink in sinks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                options.EventSinks.Add(Sink(sink, EventSinksVariable));
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable(EventDelayVariable) is { Length: > 0 } delay)
+        {
+            options.EventDelay = Milliseconds(delay, EventDelayVariable);
+        }
+
+        if (Environment.GetEnvironmentVariable(EventDuplicateRateVariable) is { Length: > 0 } rate)
+        {
+            options.EventDuplicateRate = Rate(rate, EventDuplicateRateVariable);
+        }
+
+        var sinksFromFlags = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -168,6 +198,22 @@ internal static class EmulatorCommand
                 case "--quiet":
                     quiet = true;
                     break;
+                case "--event-sink":
+                    if (!sinksFromFlags)
+                    {
+                        // Flags replace the sinks of the environment, as every flag wins over its variable.
+                        options.EventSinks.Clear();
+                        sinksFromFlags = true;
+                    }
+
+                    options.EventSinks.Add(Sink(Value(args, ref i, arg), arg));
+                    break;
+                case "--event-delay-ms":
+                    options.EventDelay = Milliseconds(Value(args, ref i, arg), arg);
+                    break;
+                case "--event-duplicate-rate":
+                    options.EventDuplicateRate = Rate(Value(args, ref i, arg), arg);
+                    break;
                 default:
                     throw new ArgumentException($"unknown option '{arg}'.");
             }
@@ -190,6 +236,31 @@ internal static class EmulatorCommand
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds)
             ? TimeSpan.FromSeconds(seconds)
             : throw new ArgumentException($"{name} '{text}' must be a number of seconds, 0 or more.");
+
+    /// <summary>One line on where events go, for the start banner of <c>emulator</c> and <c>serve</c>.</summary>
+    internal static string DescribeEvents(EmulatorEvents events)
+    {
+        var sinks = events.Sinks;
+        var where = sinks.Count == 0
+            ? "kept only (GET /_emulator/events); no --event-sink"
+            : "posted to " + string.Join(", ", sinks.Select(s => s.AbsoluteUri.TrimEnd('/') + "/invoke"));
+        return $"ActionTrail events of KMS and CS write calls {where} (delay {events.Delay.TotalMilliseconds:0} ms, duplicates {events.DuplicateRate.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    internal static Uri Sink(string text, string name) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && EmulatorOptions.IsSink(uri)
+            ? uri
+            : throw new ArgumentException($"{name} '{text}' must be an absolute http:// or https:// URL without a query, such as http://127.0.0.1:9000.");
+
+    internal static TimeSpan Milliseconds(string text, string name) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= (long)EmulatorOptions.MaxEventDelay.TotalMilliseconds
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new ArgumentException($"{name} '{text}' must be a whole number of milliseconds from 0 to {(long)EmulatorOptions.MaxEventDelay.TotalMilliseconds}.");
+
+    internal static double Rate(string text, string name) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate is >= 0 and <= 1
+            ? rate
+            : throw new ArgumentException($"{name} '{text}' must be a number from 0 to 1, such as 0.2.");
 
     private static Dictionary<string, FaultProfile> ReadFaults(string path)
     {

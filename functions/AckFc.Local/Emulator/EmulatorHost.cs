@@ -25,9 +25,20 @@ public static class EmulatorHost
                 ? (FleetLoader.Load(options.FleetFile), options.FleetFile)
                 : (DemoFleet.Create(), "demo fleet");
 
-        var state = new EmulatorState(fleet, source, options);
         var credentials = options.ResolveCredentials();
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var events = new EmulatorEvents(options);
+        events.UseLogger(loggerFactory.CreateLogger("AckFc.Local.Emulator.Events"));
+        EmulatorState state;
+        try
+        {
+            state = new EmulatorState(fleet, source, options, events);
+        }
+        catch
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -58,6 +69,7 @@ public static class EmulatorHost
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            await events.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
@@ -91,6 +103,9 @@ public sealed class RunningEmulator : IAsyncDisposable
     /// <summary>The fleet, call log, counters, faults and settings.</summary>
     public EmulatorState State { get; }
 
+    /// <summary>The ActionTrail events emitted for write calls (the same object as <see cref="EmulatorState.Events"/>).</summary>
+    public EmulatorEvents Events => State.Events;
+
     /// <summary>The emulated OSS (buckets in memory).</summary>
     internal OssApi Oss { get; init; } = null!;
 
@@ -108,5 +123,6 @@ public sealed class RunningEmulator : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        await State.Events.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -12,4 +12,10 @@ internal static partial class EmulatorLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Emulator failure on {Action}")]
     public static partial void Failure(ILogger logger, Exception exception, string action);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Event {Type} {EventName} {Subject} {ErrorCode} ({EventId})")]
+    public static partial void EventEmitted(ILogger logger, string type, string eventName, string subject, string errorCode, string eventId);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Event {EventName} ({EventId}) not delivered to {Sink}: {Problem}")]
+    public static partial void EventDeliveryFailed(ILogger logger, string eventName, string eventId, string sink, string problem);
 }

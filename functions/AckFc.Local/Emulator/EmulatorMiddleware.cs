@@ -57,11 +57,14 @@ internal sealed class EmulatorMiddleware(
             ? CsApi.Route(method, segments) ?? rawPath
             : context.Request.Headers["x-acs-action"].ToString() is { Length: > 0 } header ? header : parameters.GetValueOrDefault("Action") ?? "(no action)";
         string? region = null;
-        string? caller = null;
+        VerifiedCaller? caller = null;
+        ApiRequest? request = null;
+        var body = Array.Empty<byte>();
+        string? errorMessage = null;
         ApiResponse response;
         try
         {
-            var body = await ReadBodyAsync(context.Request, ct).ConfigureAwait(false);
+            body = await ReadBodyAsync(context.Request, ct).ConfigureAwait(false);
             if (product == Product.Kms && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
             {
                 foreach (var (name, value) in AcsV3Signer.ParseRawQuery(Encoding.UTF8.GetString(body).Replace('+', ' ')))
@@ -116,7 +119,7 @@ internal sealed class EmulatorMiddleware(
                 }
             }
 
-            var request = new ApiRequest
+            request = new ApiRequest
             {
                 Context = context,
                 Product = product,
@@ -140,6 +143,7 @@ internal sealed class EmulatorMiddleware(
         }
         catch (ApiException ex)
         {
+            errorMessage = ex.Message;
             response = new ApiResponse(ex.Status, Json.Error(product, ex.Status, ex.Code, ex.Message, requestId, host), ex.Code, ex.RetryAfterMilliseconds);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -152,6 +156,7 @@ internal sealed class EmulatorMiddleware(
 #pragma warning restore CA1031
         {
             EmulatorLog.Failure(logger, ex, action);
+            errorMessage = "The request processing has failed due to some unknown error.";
             response = new ApiResponse(500, Json.Error(product, 500, "InternalError", "The request processing has failed due to some unknown error.", requestId, host), "InternalError");
         }
 
@@ -165,12 +170,21 @@ internal sealed class EmulatorMiddleware(
 
         context.Response.ContentLength = response.Body.Length;
         Record(product, action, region, method, rawTarget, response.Status, response.ErrorCode, requestId, caller);
+        if (caller is not null && WriteCallEvents.IsWrite(product, action))
+        {
+            // Queued before the answer is written, posted in the background: the answer never waits for a sink.
+            var failed = response.Status >= 400;
+            state.Events.Emit(ActionTrailEvent.Build(
+                WriteCallEvents.ForApiCall(state, context, product, action, region ?? request?.RegionId, request?.ResourceId, parameters, segments, body,
+                    requestId, caller, failed ? response.ErrorCode : null, failed ? errorMessage : null),
+                state.Time.GetUtcNow()));
+        }
         await context.Response.Body.WriteAsync(response.Body, ct).ConfigureAwait(false);
     }
 
-    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId, string? caller)
+    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId, VerifiedCaller? caller)
     {
-        state.Record(new CallRecord(state.Time.GetUtcNow(), product == Product.Cs ? "CS" : "KMS", action, region, method, target, status, code, requestId, caller));
+        state.Record(new CallRecord(state.Time.GetUtcNow(), product == Product.Cs ? "CS" : "KMS", action, region, method, target, status, code, requestId, caller?.AccessKeyId));
         EmulatorLog.Answered(logger, product == Product.Cs ? "CS" : "KMS", action, region ?? "-", status, code ?? "", requestId);
     }
 

@@ -11,6 +11,12 @@ namespace AckFc.Local.Emulator;
 /// </param>
 public sealed record EmulatorCredential(string AccessKeyId, string AccessKeySecret, string? SecurityToken = null)
 {
+    /// <summary>
+    /// Who this key stands for in emitted events. Null: <see cref="EmulatorIdentity.DefaultRole"/> for a request
+    /// signed with an STS token, else <see cref="EmulatorIdentity.DefaultUser"/>.
+    /// </summary>
+    public EmulatorIdentity? Identity { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"EmulatorCredential {{ AccessKeyId = {AccessKeyId}, AccessKeySecret = ***, SecurityToken = {(SecurityToken is null ? "any" : "***")} }}";
@@ -58,6 +64,18 @@ public sealed class EmulatorOptions
     /// <summary>The emulator's clock: signature skew, nonce expiry, <c>updating</c> and cool-down all read it.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where ActionTrail events go: each is posted to <c>{sink}/invoke</c> as Function Compute invokes a function. More
+    /// can be added while running (<see cref="EmulatorEvents.AddSink"/>). Events are recorded even with no sink.
+    /// </summary>
+    public IList<Uri> EventSinks { get; } = [];
+
+    /// <summary>How long after the call an event is delivered (0 to one hour); measured on <see cref="TimeProvider"/>.</summary>
+    public TimeSpan EventDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Share (0–1) of events delivered a second time with the same id, as EventBridge may do.</summary>
+    public double EventDuplicateRate { get; set; }
+
     /// <summary>Where to log one line per answered request; null logs nothing (benchmarks, tests).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -76,12 +94,30 @@ public sealed class EmulatorOptions
         Require(CoolDown >= TimeSpan.Zero, "EmulatorOptions.CoolDown (--cooldown-seconds, ACKFC_EMULATOR_COOLDOWN_SECONDS) must not be negative.");
         Require(MaxClockSkew > TimeSpan.Zero, "EmulatorOptions.MaxClockSkew must be positive.");
         Require(CallLogCapacity > 0, "EmulatorOptions.CallLogCapacity must be positive.");
+        Require(EventDelay >= TimeSpan.Zero && EventDelay <= MaxEventDelay,
+            "EmulatorOptions.EventDelay (--event-delay-ms, ACKFC_EMULATOR_EVENT_DELAY_MS) must be from 0 to 3600000 milliseconds.");
+        Require(EventDuplicateRate is >= 0 and <= 1,
+            "EmulatorOptions.EventDuplicateRate (--event-duplicate-rate, ACKFC_EMULATOR_EVENT_DUPLICATE_RATE) must be a number from 0 to 1.");
+        foreach (var sink in EventSinks)
+        {
+            Require(IsSink(sink),
+                $"EmulatorOptions.EventSinks (--event-sink, ACKFC_EMULATOR_EVENT_SINKS): '{sink}' must be an absolute http:// or https:// URL such as http://127.0.0.1:9000.");
+        }
+
         foreach (var credential in Credentials)
         {
             Require(!string.IsNullOrWhiteSpace(credential.AccessKeyId) && !string.IsNullOrEmpty(credential.AccessKeySecret),
                 "EmulatorOptions.Credentials: every credential needs an access key id and a secret.");
+            Require(credential.Identity is null
+                    || (EmulatorIdentity.Types.Contains(credential.Identity.Type, StringComparer.Ordinal) && !string.IsNullOrWhiteSpace(credential.Identity.UserName)),
+                $"EmulatorOptions.Credentials: the identity of {credential.AccessKeyId} needs a type ({string.Join(", ", EmulatorIdentity.Types)}) and a user name.");
         }
     }
+
+    internal static readonly TimeSpan MaxEventDelay = TimeSpan.FromHours(1);
+
+    internal static bool IsSink(Uri? sink) =>
+        sink is { IsAbsoluteUri: true } && (sink.Scheme == Uri.UriSchemeHttp || sink.Scheme == Uri.UriSchemeHttps) && sink.Query.Length == 0;
 
     internal IReadOnlyList<EmulatorCredential> ResolveCredentials()
     {

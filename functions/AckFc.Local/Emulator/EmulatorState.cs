@@ -114,8 +114,9 @@ public sealed class EmulatorState
     private long _updatingTicks;
     private long _coolDownTicks;
 
-    internal EmulatorState(FleetDefinition fleet, string source, EmulatorOptions options)
+    internal EmulatorState(FleetDefinition fleet, string source, EmulatorOptions options, EmulatorEvents events)
     {
+        Events = events;
         _definition = fleet;
         _source = source;
         Time = options.TimeProvider;
@@ -130,6 +131,9 @@ public sealed class EmulatorState
 
     /// <summary>The emulator's clock.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>The ActionTrail events emitted for write calls, their sinks and deliveries.</summary>
+    public EmulatorEvents Events { get; }
 
     /// <summary>The faults in force; change them at any time.</summary>
     public FaultSettings Faults { get; }
@@ -185,10 +189,11 @@ public sealed class EmulatorState
         _counters.Clear();
     }
 
-    /// <summary>Forgets calls, counters, faults and seen nonces; the fleet stays as it is.</summary>
+    /// <summary>Forgets calls, counters, recorded events, faults and seen nonces; the fleet stays as it is.</summary>
     public void Reset()
     {
         ResetCalls();
+        Events.Clear();
         Faults.Clear();
         Nonces.Clear();
     }
@@ -417,6 +422,13 @@ public sealed class EmulatorState
     // ---- internals used by the API handlers (callers hold Gate) -------------------------------------------------
 
     internal IEnumerable<EmulatedCluster> ClustersInOrder => _clusterList;
+
+    /// <summary>Removes one alias of a key (callers hold Gate).</summary>
+    internal void RemoveAlias(EmulatedKey key, string alias)
+    {
+        key.Aliases.Remove(alias);
+        _aliases.Remove(alias);
+    }
 
     internal IReadOnlyList<string> RegionsUnlocked => _regions;
 

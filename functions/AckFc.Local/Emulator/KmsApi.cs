@@ -12,7 +12,12 @@ internal sealed class KmsApi(EmulatorState state)
         ["KeyState", "KeySpec", "KeyUsage", "ProtectionLevel", "CreatorType", "DKMSInstanceId", "KeyId", "AliasName", "Creator", "TagKey", "TagValue"];
 
     public static bool Knows(string action) => action is "DescribeKey" or "ListKeys" or "ListAliases" or "CancelKeyDeletion"
-        or "SetDeletionProtection" or "EnableKey" or "DisableKey" or "ScheduleKeyDeletion" or "GetSecretValue";
+        or "SetDeletionProtection" or "EnableKey" or "DisableKey" or "ScheduleKeyDeletion" or "GetSecretValue"
+        or "UpdateRotationPolicy" or "DeleteKeyMaterial" or "DeleteAlias";
+
+    // KMS' documented range of RotationInterval: 7 to 730 days.
+    private static readonly TimeSpan MinRotation = TimeSpan.FromDays(7);
+    private static readonly TimeSpan MaxRotation = TimeSpan.FromDays(730);
 
     public ApiResponse Handle(ApiRequest r)
     {
@@ -29,6 +34,9 @@ internal sealed class KmsApi(EmulatorState state)
                 "DisableKey" => Change(r, DisableKey),
                 "ScheduleKeyDeletion" => Change(r, ScheduleKeyDeletion),
                 "GetSecretValue" => GetSecretValue(r),
+                "UpdateRotationPolicy" => Change(r, UpdateRotationPolicy),
+                "DeleteKeyMaterial" => Change(r, DeleteKeyMaterial),
+                "DeleteAlias" => DeleteAlias(r),
                 _ => throw new InvalidOperationException($"KMS has no action {r.Action}."),
             };
         }
@@ -144,11 +152,7 @@ internal sealed class KmsApi(EmulatorState state)
     private ApiResponse SetDeletionProtection(ApiRequest r)
     {
         var arn = r.Required("ProtectedResourceArn");
-        var enableText = r.Required("EnableDeletionProtection");
-        if (!bool.TryParse(enableText, out var enable))
-        {
-            throw new ApiException(400, "InvalidParameter", $"EnableDeletionProtection '{enableText}' must be true or false.");
-        }
+        var enable = Bool(r, "EnableDeletionProtection");
 
         if (!arn.StartsWith("acs:kms:", StringComparison.Ordinal) || !arn.Contains(":key/", StringComparison.Ordinal))
         {
@@ -213,6 +217,91 @@ internal sealed class KmsApi(EmulatorState state)
         key.DeleteDate = null;
     }
 
+    private static void UpdateRotationPolicy(ApiRequest r, EmulatedKey key)
+    {
+        var enable = Bool(r, "EnableAutomaticRotation");
+        TimeSpan? interval = null;
+        if (r.Param("RotationInterval") is { Length: > 0 } text)
+        {
+            interval = ParseInterval(text);
+        }
+        else if (enable)
+        {
+            throw new ApiException(400, "MissingParameter", "The input parameter RotationInterval that is mandatory when EnableAutomaticRotation is true is not supplied.");
+        }
+
+        RefuseState(key, "PendingDeletion", "PendingImport");
+        if (key.Origin == "EXTERNAL")
+        {
+            throw new ApiException(400, "UnsupportedOperation", $"Key {key.KeyId} has imported material (Origin EXTERNAL): KMS cannot rotate it.");
+        }
+
+        key.AutomaticRotation = enable ? "Enabled" : "Disabled";
+        if (interval is { } every)
+        {
+            key.RotationInterval = ((long)every.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "s";
+        }
+
+        key.NextRotationDate = enable && interval is { } next ? EmulatorState.TruncateToSecond((key.LastRotationDate ?? r.Now) + next) : null;
+    }
+
+    private static void DeleteKeyMaterial(ApiRequest r, EmulatedKey key)
+    {
+        if (key.Origin != "EXTERNAL")
+        {
+            throw new ApiException(400, "UnsupportedOperation", $"Key {key.KeyId} has Origin {key.Origin}: only keys with imported material (EXTERNAL) have material to delete.");
+        }
+
+        RefuseState(key, "PendingDeletion", "PendingImport");
+        key.KeyState = "PendingImport";
+        key.MaterialExpireTime = null;
+    }
+
+    private ApiResponse DeleteAlias(ApiRequest r)
+    {
+        var alias = r.Required("AliasName");
+        if (!alias.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            throw new ApiException(400, "InvalidParameter", $"AliasName '{alias}' must start with alias/.");
+        }
+
+        var key = KeyOf(r, alias);
+        RefuseServiceKey(key, r.Action);
+        state.RemoveAlias(key, alias);
+        return Ok(r);
+    }
+
+    private static bool Bool(ApiRequest r, string name)
+    {
+        var text = r.Required(name);
+        return bool.TryParse(text, out var value)
+            ? value
+            : throw new ApiException(400, "InvalidParameter", $"{name} '{text}' must be true or false.");
+    }
+
+    // "integer[unit]" with unit d, h, m or s (no unit: seconds), as KMS documents RotationInterval.
+    private static TimeSpan ParseInterval(string text)
+    {
+        var unit = char.IsAsciiDigit(text[^1]) ? 's' : text[^1];
+        var digits = char.IsAsciiDigit(text[^1]) ? text : text[..^1];
+        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n > 100_000_000
+            || unit is not ('d' or 'h' or 'm' or 's'))
+        {
+            throw new ApiException(400, "InvalidParameter", $"RotationInterval '{text}' must be an integer with unit d, h, m or s, such as 31536000s or 365d.");
+        }
+
+        var interval = unit switch
+        {
+            'd' => TimeSpan.FromDays(n),
+            'h' => TimeSpan.FromHours(n),
+            'm' => TimeSpan.FromMinutes(n),
+            _ => TimeSpan.FromSeconds(n),
+        };
+        return interval >= MinRotation && interval <= MaxRotation
+            ? interval
+            : throw new ApiException(400, "InvalidParameter", $"RotationInterval '{text}' must be from 7 days to 730 days.");
+    }
+
     private static void RefuseState(EmulatedKey key, params string[] states)
     {
         if (states.Contains(key.KeyState, StringComparer.Ordinal))
@@ -242,6 +331,7 @@ internal sealed class KmsApi(EmulatorState state)
         }
 
         r.RegionId ??= key.RegionId;
+        r.ResourceId = key.KeyId;
         return key;
     }
 

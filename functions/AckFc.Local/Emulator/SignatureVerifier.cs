@@ -72,8 +72,8 @@ internal sealed class SignatureVerifier(IReadOnlyList<EmulatorCredential> creden
     private readonly Dictionary<string, EmulatorCredential> _credentials =
         credentials.GroupBy(c => c.AccessKeyId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-    /// <summary>Checks the request's signature V3; returns the access key id it was signed with.</summary>
-    public string Verify(HttpRequest request, string rawPath, string rawQuery, ReadOnlySpan<byte> body)
+    /// <summary>Checks the request's signature V3; returns the access key id it was signed with and its identity.</summary>
+    public VerifiedCaller Verify(HttpRequest request, string rawPath, string rawQuery, ReadOnlySpan<byte> body)
     {
         var authorizationHeader = request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(authorizationHeader))
@@ -175,7 +175,9 @@ internal sealed class SignatureVerifier(IReadOnlyList<EmulatorCredential> creden
             throw new ApiException(400, "SignatureNonceUsed", $"Specified signature nonce was used already: {nonce}.");
         }
 
-        return credential.AccessKeyId;
+        return new VerifiedCaller(
+            credential.AccessKeyId,
+            credential.Identity ?? (string.IsNullOrEmpty(token) ? EmulatorIdentity.DefaultUser : EmulatorIdentity.DefaultRole));
     }
 
     private static string? Header(HttpRequest request, string name)

@@ -15,7 +15,18 @@ using Microsoft.Extensions.Logging;
 namespace AckFc.Local.Runner;
 
 /// <summary>The settings of a local run: the emulated region plus the real function host pointed at it.</summary>
-public sealed record LocalSettings(string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false)
+/// <param name="FleetFile">A fleet file; null for the demo fleet.</param>
+/// <param name="PolicyFile">The policy file.</param>
+/// <param name="ReportDirectory">Where reports go (unless <paramref name="ReportsOnOss"/>).</param>
+/// <param name="Urls">Where the host listens.</param>
+/// <param name="Verbose">The host's log lines too.</param>
+/// <param name="ReportsOnOss">Reports go to the emulated OSS.</param>
+/// <param name="EventsToHost">The emulator posts its ActionTrail events to the host's <c>/invoke</c>.</param>
+/// <param name="EventDelay">How long after its call an event is delivered.</param>
+/// <param name="EventDuplicateRate">Share of events delivered twice with the same id.</param>
+public sealed record LocalSettings(
+    string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false,
+    bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0)
 {
     /// <summary>The bucket and prefix of the emulated OSS the local runner's reports go to when <see cref="ReportsOnOss"/>.</summary>
     public const string OssBucket = "ackfc-reports";
@@ -50,7 +61,7 @@ public sealed class LocalRun : IAsyncDisposable
 
     public static async Task<LocalRun> StartAsync(LocalSettings settings, CancellationToken cancellationToken)
     {
-        var emulatorOptions = new EmulatorOptions();
+        var emulatorOptions = new EmulatorOptions { EventDelay = settings.EventDelay, EventDuplicateRate = settings.EventDuplicateRate };
         if (settings.FleetFile is not null)
         {
             emulatorOptions.FleetFile = settings.FleetFile;
@@ -80,6 +91,12 @@ public sealed class LocalRun : IAsyncDisposable
                 builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
             });
             await host.StartAsync(cancellationToken);
+            if (settings.EventsToHost)
+            {
+                // The host serves every function on one /invoke; it hands CloudEvents to the guard.
+                emulator.Events.AddSink(host.Address!);
+            }
+
             return new LocalRun(emulator, host, keyId, secret, regions);
         }
         catch

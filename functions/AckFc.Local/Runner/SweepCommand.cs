@@ -30,7 +30,12 @@ internal static class SweepCommand
         Reports go to the emulated OSS (bucket ackfc-reports, prefix local/) and each sweep prints a presigned link to
         its HTML report; --report-dir DIR writes them to a directory instead.
 
-        Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose
+        Every KMS and CS write call (signed API or admin surface) posts an ActionTrail CloudEvent to the host's /invoke,
+        as an EventBridge trigger would, so the key guard reacts to a key being disabled (docs/emulator.md).
+
+        Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose,
+                 --event-delay-ms N (deliver events N ms after their call, 0 to 3600000; default 0),
+                 --event-duplicate-rate R (share 0 to 1 of events delivered twice with the same id; default 0)
         """;
 
     public static async Task<int> RunSweepAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -41,7 +46,7 @@ internal static class SweepCommand
             return 0;
         }
 
-        if (!TryParse(args, stderr, SweepUsage, out var settings, out var mode, out _))
+        if (!TryParse(args, stderr, SweepUsage, serve: false, out var settings, out var mode, out _))
         {
             return 2;
         }
@@ -78,19 +83,24 @@ internal static class SweepCommand
             return 0;
         }
 
-        if (!TryParse(args, stderr, ServeUsage, out var settings, out _, out var port))
+        if (!TryParse(args, stderr, ServeUsage, serve: true, out var settings, out _, out var port))
         {
             return 2;
         }
 
         // The emulator outlives every sweep here, so reports live in its OSS (sweep keeps files: its emulator stops at exit).
-        settings = settings with { Urls = $"http://127.0.0.1:{port}", ReportsOnOss = !args.Contains("--report-dir") };
+        settings = settings with { Urls = $"http://127.0.0.1:{port}", ReportsOnOss = !args.Contains("--report-dir"), EventsToHost = true };
         await using var stack = await LocalRun.StartAsync(settings, cancellationToken);
         var schedule = stack.Host.Functions.First(f => f.Trigger == Worker.TriggerKind.Timer).Schedule!;
         var (cron, zone) = ParseSchedule(schedule);
         await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} (admin: {stack.Emulator.Endpoint}/_emulator/calls)");
         await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress} (GET /healthz)");
         await stdout.WriteLineAsync($"Timer:                         {schedule}");
+        await stdout.WriteLineAsync($"Events:                        {Emulator.EmulatorCommand.DescribeEvents(stack.Emulator.Events)}");
+        await stdout.WriteLineAsync();
+        await stdout.WriteLineAsync("Disable a key and watch the guard react (an operator's console operation; signed SDK calls work too):");
+        await stdout.WriteLineAsync($"  curl -sS -X POST '{stack.Emulator.Endpoint}/_emulator/keys/key-demo-hz-prod/disable'");
+        await stdout.WriteLineAsync($"  curl -sS '{stack.Emulator.Endpoint}/_emulator/events'");
         await stdout.WriteLineAsync();
         await stdout.WriteLineAsync("Try the webhook (each signature works once, for five minutes):");
         await stdout.WriteLineAsync("  " + stack.SampleCurl("GET", "/clusters/c-demo-hz-analytics/kms", string.Empty));
@@ -161,7 +171,7 @@ internal static class SweepCommand
     private static string SafeName(string sweepId) =>
         new([.. sweepId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
 
-    private static bool TryParse(string[] args, TextWriter stderr, string usage, out LocalSettings settings, out string mode, out int port)
+    private static bool TryParse(string[] args, TextWriter stderr, string usage, bool serve, out LocalSettings settings, out string mode, out int port)
     {
         settings = new LocalSettings(null, LocalSettings.DefaultPolicy, "reports", "http://127.0.0.1:0", false);
         mode = "report";
@@ -185,6 +195,12 @@ internal static class SweepCommand
                     case "--policy": settings = settings with { PolicyFile = Path.GetFullPath(Value()) }; break;
                     case "--report-dir": settings = settings with { ReportDirectory = Value() }; break;
                     case "--verbose": settings = settings with { Verbose = true }; break;
+                    case "--event-delay-ms" when serve:
+                        settings = settings with { EventDelay = Emulator.EmulatorCommand.Milliseconds(Value(), "--event-delay-ms") };
+                        break;
+                    case "--event-duplicate-rate" when serve:
+                        settings = settings with { EventDuplicateRate = Emulator.EmulatorCommand.Rate(Value(), "--event-duplicate-rate") };
+                        break;
                     case "--port":
                         port = int.TryParse(Value(), out var p) && p is >= 0 and < 65536 ? p : throw new ArgumentException("--port must be a port number");
                         break;

@@ -277,6 +277,34 @@ describe('KMS through openapi-core with the KMS v2 SDK params', () => {
     });
   });
 
+  test('DisableKey and ScheduleKeyDeletion emit ActionTrail events naming the caller, failed calls with errorCode', async () => {
+    const key = 'key-demo-sh-spare';
+    const disabled = await kmsClient().call('DisableKey', { KeyId: key });
+    assert.equal(disabled.statusCode, 200);
+    await assert.rejects(kmsClient().call('ScheduleKeyDeletion', { KeyId: key, PendingWindowInDays: '7' }), (err) => {
+      assert.equal(err.code, 'Forbidden.DeletionProtection');
+      return true;
+    });
+    await kmsClient().call('EnableKey', { KeyId: key });
+
+    const listed = await (await fetch(baseUrl + '/_emulator/events')).json();
+    const mine = listed.events.filter((e) => e.subject.endsWith(`:key/${key}`));
+    assert.deepEqual(mine.map((e) => e.data.eventName), ['DisableKey', 'ScheduleKeyDeletion', 'EnableKey']);
+    const [disable, schedule] = mine;
+    assert.equal(disable.type, 'kms:ActionTrail:ApiCall');
+    assert.equal(disable.specversion, '1.0');
+    assert.equal(disable.id, disable.data.eventId);
+    assert.equal(disable.data.requestId, disabled.body.RequestId);
+    assert.equal(disable.data.requestParameters.KeyId, key);
+    assert.equal(disable.data.acsRegion, 'cn-shanghai');
+    assert.equal(disable.data.userIdentity.type, 'ram-user');
+    assert.equal(disable.data.userIdentity.accessKeyId, accessKeyId);
+    assert.equal(disable.data.errorCode, '');
+    assert.equal(schedule.data.requestParameters.PendingWindowInDays, '7');
+    assert.equal(schedule.data.errorCode, 'Forbidden.DeletionProtection');
+    assert.ok(!JSON.stringify(listed).includes(accessKeySecret));
+  });
+
   test('throttling reaches the SDK as ThrottlingError with retryAfter', async () => {
     await admin('PUT', '/_emulator/faults/ListAliases', { qpsLimit: 0, retryAfterMilliseconds: 1500 });
     try {

@@ -75,12 +75,12 @@ internal sealed class EmulatedKey
     public DateTimeOffset? DeleteDate { get; set; }
     public bool DeletionProtection { get; set; }
     public string? DeletionProtectionDescription { get; set; }
-    public required string AutomaticRotation { get; init; }
-    public string? RotationInterval { get; init; }
+    public required string AutomaticRotation { get; set; }
+    public string? RotationInterval { get; set; }
     public DateTimeOffset? LastRotationDate { get; init; }
-    public DateTimeOffset? NextRotationDate { get; init; }
+    public DateTimeOffset? NextRotationDate { get; set; }
     public required string PrimaryKeyVersion { get; init; }
-    public DateTimeOffset? MaterialExpireTime { get; init; }
+    public DateTimeOffset? MaterialExpireTime { get; set; }
     public string? DkmsInstanceId { get; init; }
     public required List<string> Aliases { get; init; }
     public required Dictionary<string, string> Tags { get; init; }
