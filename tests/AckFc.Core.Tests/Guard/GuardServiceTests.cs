@@ -110,6 +110,13 @@ public sealed class GuardServiceTests
     {
         Fleet(3);
         var service = Service(EnableKeyOn);
+        // A slow DescribeKey: without the key lock every event would read "Disabled" before any of them acted.
+        kms.DescribeKeyAsync(Region, "key-1", Arg.Any<CancellationToken>()).Returns(async _ =>
+        {
+            var asRead = keys["key-1"];
+            await Task.Delay(50);
+            return asRead;
+        });
 
         // Different event ids (a replay, the console and the API), all at once: the second reads what the first left.
         var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Task.Run(() => service.HandleAsync(DisableKey(id: $"ev-{i}"), invocation))));
@@ -394,6 +401,21 @@ public sealed class GuardServiceTests
 
         Assert.Equal([GuardDecision.Healthy, GuardDecision.Ignored], answer.Events.Select(e => e.Decision));
         Assert.False(answer.Failed);
+    }
+
+    [Fact]
+    public async Task EachEvent_OneLogLineWithDecisionNameKeyClustersAndLatency()
+    {
+        Fleet(3);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<GuardService>();
+        var service = new GuardService(ack, kms, new StaticPolicyProvider(PolicyOf("version: 1\n")), encryption, audit,
+            new AckFcCoreOptions { Regions = [Region] }, new GuardState(), time, logger);
+
+        await service.HandleAsync(DisableKey(), invocation);
+
+        var line = Assert.Single(logger.Collector.GetSnapshot()).Message;
+        Assert.StartsWith("Guard alerted: DisableKey key key-1, 3 cluster(s), delivery latency 1250 ms, 2 cloud call(s)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(UserAccessKeyId, line, StringComparison.Ordinal);
     }
 
     [Fact]
