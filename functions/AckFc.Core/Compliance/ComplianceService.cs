@@ -31,6 +31,8 @@ internal sealed partial class ComplianceService(
 
     private readonly KeyEvidenceReader reader = new(kms);
 
+    private readonly KeyRemediation keyActions = new(kms);
+
     public async Task<ComplianceReport> SweepAsync(SweepRequest request, CancellationToken cancellationToken = default)
     {
         var started = time.GetUtcNow();
@@ -254,27 +256,7 @@ internal sealed partial class ComplianceService(
                     };
 
                 default:
-                    var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, token);
-                    var stillNeeded = action.Kind switch
-                    {
-                        RemediationKind.CancelKeyDeletion => key.KeyState == KmsKeyStates.PendingDeletion,
-                        RemediationKind.EnableDeletionProtection => !key.DeletionProtection,
-                        RemediationKind.EnableKey => key.KeyState == KmsKeyStates.Disabled,
-                        _ => false,
-                    };
-                    if (!stillNeeded)
-                    {
-                        return action with { Status = RemediationStatus.Skipped, Reason = $"Already done when re-read (key {key.KeyId} is {key.KeyState})." };
-                    }
-
-                    writing = true;
-                    var requestId = action.Kind switch
-                    {
-                        RemediationKind.CancelKeyDeletion => await kms.CancelKeyDeletionAsync(action.RegionId, key.KeyId, token),
-                        RemediationKind.EnableKey => await kms.EnableKeyAsync(action.RegionId, key.KeyId, token),
-                        _ => await kms.SetDeletionProtectionAsync(action.RegionId, key.Arn ?? key.KeyId, true, $"Protected by AckFc: used by cluster {action.ClusterId}", token),
-                    };
-                    return action with { Status = RemediationStatus.Applied, RequestId = requestId, Reason = $"{Describe(action.Kind)} key {key.KeyId}." };
+                    return await keyActions.ApplyAsync(action, () => writing = true, null, token);
             }
         }
         catch (AlibabaCloudException e)
@@ -319,17 +301,10 @@ internal sealed partial class ComplianceService(
             }
             else
             {
-                var key = await kms.DescribeKeyAsync(action.RegionId, action.KmsKeyId!, budget.Token);
-                var done = action.Kind switch
-                {
-                    RemediationKind.CancelKeyDeletion => key.KeyState != KmsKeyStates.PendingDeletion,
-                    RemediationKind.EnableDeletionProtection => key.DeletionProtection,
-                    RemediationKind.EnableKey => key.KeyState != KmsKeyStates.Disabled,
-                    _ => false,
-                };
+                var (done, keyId) = await keyActions.IsDoneAsync(action, budget.Token);
                 if (done)
                 {
-                    return action with { Status = RemediationStatus.Applied, Reason = $"{Describe(action.Kind)} key {key.KeyId} (the answer was cut short by the sweep's deadline; confirmed on re-read)." };
+                    return action with { Status = RemediationStatus.Applied, Reason = $"{Describe(action.Kind)} key {keyId} (the answer was cut short by the sweep's deadline; confirmed on re-read)." };
                 }
             }
 
@@ -346,13 +321,7 @@ internal sealed partial class ComplianceService(
         }
     }
 
-    private static string Describe(RemediationKind kind) => kind switch
-    {
-        RemediationKind.CancelKeyDeletion => "Cancelled the deletion of",
-        RemediationKind.EnableKey => "Enabled",
-        RemediationKind.EnableDeletionProtection => "Turned on deletion protection of",
-        _ => "Enabled encryption with",
-    };
+    private static string Describe(RemediationKind kind) => KeyRemediation.Describe(kind);
 
     private static string Message(Exception e) => e is AlibabaCloudException cloud ? $"{cloud.Code}: {cloud.ErrorMessage}" : "the deadline was reached";
 

@@ -21,10 +21,12 @@ internal sealed class KeyEvidenceReader(IKmsClient kms)
     /// <summary>
     /// One key a change names (an id, an alias or an ARN). It is described first, because that resolves an alias; a
     /// key that cannot be described needs no listing. Returns the evidence, and the failure of a listing the evidence
-    /// lacks because of it (null when none failed). Cancellation goes on to the caller.
+    /// lacks because of it (null when none failed). Cancellation goes on to the caller. Without
+    /// <paramref name="readServiceKeys"/> the service-key listing is not read and ACKFC-KEY-007 stays unknown (the key
+    /// guard, which must answer within a few calls and does not judge that rule).
     /// </summary>
     public async Task<(KeyEvidence Evidence, AlibabaCloudException? ListingFailure)> ReadOneAsync(
-        string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token)
+        string region, string keyIdOrAlias, AckFcPolicy policy, CancellationToken token, bool readServiceKeys = true)
     {
         KmsKeyMetadata metadata;
         try
@@ -37,14 +39,16 @@ internal sealed class KeyEvidenceReader(IKmsClient kms)
         }
 
         AlibabaCloudException? listingFailure = null;
-        bool? isService;
+        bool? isService = null;
         try
         {
-            isService = (await ServiceKeysAsync(region, metadata.KeyId, token)).Contains(metadata.KeyId);
+            if (readServiceKeys)
+            {
+                isService = (await ServiceKeysAsync(region, metadata.KeyId, token)).Contains(metadata.KeyId);
+            }
         }
         catch (AlibabaCloudException e)
         {
-            isService = null;
             listingFailure = e;
         }
 
@@ -140,7 +144,8 @@ internal sealed class KeyEvidenceReader(IKmsClient kms)
             aliases is not null && aliases.Any(a => a.StartsWith(ServiceAliasPrefix, StringComparison.Ordinal)) ? true : isService,
             aliases);
 
-    private static bool NeedsAliases(AckFcPolicy policy, bool aliasNamed) => policy.Keys.NeedsAliases || aliasNamed;
+    /// <summary>Whether reading a key for this policy lists the region's aliases.</summary>
+    public static bool NeedsAliases(AckFcPolicy policy, bool aliasNamed) => policy.Keys.NeedsAliases || aliasNamed;
 
     /// <summary>The region's service keys (<c>CreatorType=Service</c>); stops early once <paramref name="wanted"/> is seen.</summary>
     private async Task<HashSet<string>> ServiceKeysAsync(string region, string? wanted, CancellationToken token)

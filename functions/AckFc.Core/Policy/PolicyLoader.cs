@@ -78,7 +78,7 @@ internal static class PolicyLoader
     {
         public AckFcPolicy Policy(YamlMappingNode root)
         {
-            var map = Map(root, "policy", "version", "encryption", "keys", "remediation", "enforcement", "waivers");
+            var map = Map(root, "policy", "version", "encryption", "keys", "remediation", "enforcement", "waivers", "guard");
             var version = Int(Required(root, map, "version"), "version");
             if (version != 1)
             {
@@ -123,6 +123,11 @@ internal static class PolicyLoader
                     DefaultEnforcement = e.TryGetValue("default", out var d) ? EnforcementValue(d, "enforcement.default") : Enforcement.Enforce,
                     RuleEnforcement = rules,
                 };
+            }
+
+            if (map.TryGetValue("guard", out var guard))
+            {
+                policy = policy with { Guard = Guard(guard) };
             }
 
             if (map.TryGetValue("waivers", out var waivers))
@@ -193,6 +198,64 @@ internal static class PolicyLoader
                 EnableKey = m.TryGetValue("enableKey", out var k) && Bool(k, "remediation.enableKey"),
                 MaxChangesPerSweep = m.TryGetValue("maxChangesPerSweep", out var max) ? Int(max, "remediation.maxChangesPerSweep", 0, 1000) : 5,
             };
+        }
+
+        private GuardPolicy Guard(YamlNode node)
+        {
+            var m = Map(node, "guard", "reactions", "actions", "enforcement", "maxActionsPerHour");
+            var result = new GuardPolicy();
+            if (m.TryGetValue("reactions", out var reactionsNode))
+            {
+                var reactions = result.Reactions.ToHashSet();
+                foreach (var (on, reaction) in Flags(reactionsNode, "guard.reactions", GuardPolicy.ReactionNames))
+                {
+                    if (on) reactions.Add(reaction); else reactions.Remove(reaction);
+                }
+
+                result = result with { Reactions = reactions };
+            }
+
+            if (m.TryGetValue("actions", out var actionsNode))
+            {
+                var actions = new HashSet<GuardAction>();
+                foreach (var (on, action) in Flags(actionsNode, "guard.actions", GuardPolicy.ActionNames))
+                {
+                    if (on) actions.Add(action);
+                }
+
+                result = result with { Actions = actions };
+            }
+
+            if (m.TryGetValue("enforcement", out var enforcement))
+            {
+                var e = Map(enforcement, "guard.enforcement", "default", "rules");
+                var rules = new Dictionary<string, Enforcement>(StringComparer.Ordinal);
+                if (e.TryGetValue("rules", out var ruleNode))
+                {
+                    foreach (var (key, value) in Pairs(ruleNode, "guard.enforcement.rules"))
+                    {
+                        rules[RuleId(key)] = EnforcementValue(value, $"guard.enforcement.rules.{Scalar(key, "rule id")}");
+                    }
+                }
+
+                result = result with
+                {
+                    DefaultEnforcement = e.TryGetValue("default", out var d) ? EnforcementValue(d, "guard.enforcement.default") : Enforcement.Enforce,
+                    RuleEnforcement = rules,
+                };
+            }
+
+            return result with
+            {
+                MaxActionsPerHour = m.TryGetValue("maxActionsPerHour", out var max) ? Int(max, "guard.maxActionsPerHour", 0, 1000) : result.MaxActionsPerHour,
+            };
+        }
+
+        /// <summary>A mapping of known names to booleans; an unknown name is an error listing the known ones.</summary>
+        private IEnumerable<(bool On, T Value)> Flags<T>(YamlNode node, string name, IReadOnlyDictionary<string, T> known)
+        {
+            var m = Map(node, name, [.. known.Keys]);
+            return [.. m.Select(p => (Bool(p.Value, $"{name}.{p.Key}"), known[p.Key]))];
         }
 
         private Waiver Waiver(YamlNode node, int index)

@@ -127,6 +127,8 @@ public sealed record AckFcPolicy
     public Enforcement DefaultEnforcement { get; init; } = Enforcement.Enforce;
     public IReadOnlyDictionary<string, Enforcement> RuleEnforcement { get; init; } = new Dictionary<string, Enforcement>();
     public IReadOnlyList<Waiver> Waivers { get; init; } = [];
+    /// <summary>What the key guard reacts to and may do (<c>guard</c>).</summary>
+    public GuardPolicy Guard { get; init; } = new();
 
     public Enforcement EnforcementOf(string ruleId) => RuleEnforcement.GetValueOrDefault(ruleId, DefaultEnforcement);
 }

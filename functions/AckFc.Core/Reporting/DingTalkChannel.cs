@@ -5,17 +5,22 @@ namespace AckFc.Core.Reporting;
 /// <summary>DingTalk custom robot: markdown message; with a secret, <c>&amp;timestamp=…&amp;sign=…</c> on the URL.</summary>
 internal sealed class DingTalkChannel(Uri endpoint, string? secret) : NotificationChannel("dingtalk", "DingTalk", endpoint, secret)
 {
-    public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now)
+    public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now) =>
+        Post(SignedUri(now), NotificationPayloads.DingTalk(notification.Digest));
+
+    public override HttpRequestMessage CreateGuardRequest(GuardAlert alert, DateTimeOffset now) =>
+        Post(SignedUri(now), GuardAlertPayloads.DingTalk(alert));
+
+    private Uri SignedUri(DateTimeOffset now)
     {
-        var uri = Endpoint;
-        if (secret is not null)
+        if (secret is null)
         {
-            var timestamp = now.ToUnixTimeMilliseconds();
-            var separator = string.IsNullOrEmpty(Endpoint.Query) ? "?" : "&";
-            uri = new Uri($"{Endpoint.AbsoluteUri}{separator}timestamp={timestamp}&sign={NotificationPayloads.DingTalkSign(timestamp, secret)}");
+            return Endpoint;
         }
 
-        return Post(uri, NotificationPayloads.DingTalk(notification.Digest));
+        var timestamp = now.ToUnixTimeMilliseconds();
+        var separator = string.IsNullOrEmpty(Endpoint.Query) ? "?" : "&";
+        return new Uri($"{Endpoint.AbsoluteUri}{separator}timestamp={timestamp}&sign={NotificationPayloads.DingTalkSign(timestamp, secret)}");
     }
 
     public override (string Failure, bool Retry)? Check(HttpStatusCode status, string body)

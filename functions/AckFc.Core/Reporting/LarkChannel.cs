@@ -12,6 +12,13 @@ internal sealed class LarkChannel(Uri endpoint, string? secret) : NotificationCh
         return Post(Endpoint, NotificationPayloads.Lark(notification.Digest, timestamp, sign));
     }
 
+    public override HttpRequestMessage CreateGuardRequest(GuardAlert alert, DateTimeOffset now)
+    {
+        long? timestamp = secret is null ? null : now.ToUnixTimeSeconds();
+        var sign = timestamp is { } ts ? NotificationPayloads.LarkSign(ts, secret!) : null;
+        return Post(Endpoint, GuardAlertPayloads.Lark(alert, timestamp, sign));
+    }
+
     public override (string Failure, bool Retry)? Check(HttpStatusCode status, string body)
     {
         if (base.Check(status, body) is { } failure)

@@ -28,6 +28,9 @@ internal abstract class NotificationChannel(string name, string displayName, Uri
     /// <summary>A fresh request per attempt: signatures carry the time of sending.</summary>
     public abstract HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now);
 
+    /// <summary>A key-guard alert (kind <c>guard</c>) for this channel, signed as the channel signs everything.</summary>
+    public abstract HttpRequestMessage CreateGuardRequest(GuardAlert alert, DateTimeOffset now);
+
     /// <summary>
     /// Null when the endpoint accepted the message; otherwise why not (the status and the start of the answer, which
     /// chat APIs use to say what is wrong), and whether trying again can help.

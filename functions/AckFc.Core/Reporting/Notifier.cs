@@ -9,9 +9,13 @@ namespace AckFc.Core.Reporting;
 /// <summary>A generic HTTPS webhook: the JSON digest signed with <c>X-AckFc-Signature</c> (contracts §4).</summary>
 internal sealed class WebhookChannel(Uri endpoint, SigningKey key) : NotificationChannel("webhook", "Webhook", endpoint, key.Secret)
 {
-    public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now)
+    public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now) =>
+        Signed(NotificationPayloads.Webhook(notification.Report, notification.Changes, notification.Digest), now);
+
+    public override HttpRequestMessage CreateGuardRequest(GuardAlert alert, DateTimeOffset now) => Signed(GuardAlertPayloads.Webhook(alert), now);
+
+    private HttpRequestMessage Signed(byte[] body, DateTimeOffset now)
     {
-        var body = NotificationPayloads.Webhook(notification.Report, notification.Changes, notification.Digest);
         var request = Post(Endpoint, body);
         request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName,
             AckFcSignature.Create(key.KeyId, key.Secret, now.ToUnixTimeSeconds(), "POST", Endpoint.PathAndQuery, body));
@@ -62,8 +66,31 @@ internal sealed partial class Notifier(
         return new NotificationOutcome(delivered, errors);
     }
 
+    /// <summary>Sends a key-guard alert to every configured channel at once (the same channels, retries and signing as reports).</summary>
+    public async Task<NotificationOutcome> NotifyGuardAsync(GuardAlert alert, CancellationToken cancellationToken)
+    {
+        var delivered = new List<string>();
+        var errors = new List<ReportError>();
+        foreach (var channel in Channels)
+        {
+            if (await SendAsync(channel, now => channel.CreateGuardRequest(alert, now), cancellationToken) is { } error)
+            {
+                errors.Add(error);
+            }
+            else
+            {
+                delivered.Add(channel.Name);
+            }
+        }
+
+        return new NotificationOutcome(delivered, errors);
+    }
+
     /// <summary>Delivers to one channel with the bounded retries; null when it took the message, else the report error.</summary>
-    public async Task<ReportError?> SendAsync(NotificationChannel channel, Notification notification, CancellationToken cancellationToken)
+    public Task<ReportError?> SendAsync(NotificationChannel channel, Notification notification, CancellationToken cancellationToken) =>
+        SendAsync(channel, now => channel.CreateRequest(notification, now), cancellationToken);
+
+    private async Task<ReportError?> SendAsync(NotificationChannel channel, Func<DateTimeOffset, HttpRequestMessage> create, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var client = httpClientFactory.CreateClient(HttpClientName);
@@ -75,7 +102,7 @@ internal sealed partial class Notifier(
             var retry = true;
             try
             {
-                using var request = channel.CreateRequest(notification, timeProvider.GetUtcNow());
+                using var request = create(timeProvider.GetUtcNow());
                 using var response = await client.SendAsync(request, cancellationToken);
                 var body = await ReadCappedAsync(response, cancellationToken);
                 if (channel.Check(response.StatusCode, body) is not { } rejected)

@@ -5,4 +5,7 @@ internal sealed class SlackChannel(Uri endpoint) : NotificationChannel("slack", 
 {
     public override HttpRequestMessage CreateRequest(Notification notification, DateTimeOffset now) =>
         Post(Endpoint, NotificationPayloads.Slack(notification.Digest));
+
+    public override HttpRequestMessage CreateGuardRequest(GuardAlert alert, DateTimeOffset now) =>
+        Post(Endpoint, GuardAlertPayloads.Slack(alert));
 }

@@ -50,6 +50,19 @@ public sealed class AckFcCoreOptions : IValidatableObject
     [ConfigurationKeyName("ACKFC_REPORT_PASSING_FINDINGS")]
     public bool ReportPassingFindings { get; set; }
 
+    /// <summary>The role names the guard recognises as AckFc's own when no <c>ACKFC_GUARD_OWN_ROLES</c> is set.</summary>
+    public const string DefaultGuardOwnRoles = "ackfc-webhook,ackfc-compliance,ackfc-guard";
+
+    /// <summary>
+    /// <c>ACKFC_GUARD_OWN_ROLES</c>: comma-separated RAM role names whose STS sessions are AckFc itself; the key guard
+    /// never answers their events with an action (loop safety).
+    /// </summary>
+    [ConfigurationKeyName("ACKFC_GUARD_OWN_ROLES")]
+    public string? GuardOwnRoleList { get; set; }
+
+    /// <summary>The role names of <see cref="GuardOwnRoleList"/> (or the default), parsed.</summary>
+    public IReadOnlyList<string> GuardOwnRoles { get; set; } = DefaultGuardOwnRoles.Split(',');
+
     /// <summary>How long the webhook follows a change (from <see cref="ChangeTimeoutSeconds"/>; tests set it finer).</summary>
     public TimeSpan ChangeFollowTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
@@ -68,6 +81,8 @@ public sealed class AckFcCoreOptions : IValidatableObject
         RegionList = Text(RegionList);
         FunctionRegion = Text(FunctionRegion);
         PolicyPath = Text(PolicyPath);
+        GuardOwnRoleList = Text(GuardOwnRoleList);
+        GuardOwnRoles = [.. (GuardOwnRoleList ?? DefaultGuardOwnRoles).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
         if ((RegionList ?? FunctionRegion) is { } text)
         {
             Regions = [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
@@ -76,6 +91,9 @@ public sealed class AckFcCoreOptions : IValidatableObject
         ChangeFollowTimeout = TimeSpan.FromSeconds(ChangeTimeoutSeconds);
         ChangePollInterval = TimeSpan.FromSeconds(ChangePollSeconds);
     }
+
+    private static bool IsRoleName(string role) =>
+        role.Length is > 0 and <= 64 && role.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -92,6 +110,18 @@ public sealed class AckFcCoreOptions : IValidatableObject
         foreach (var region in Regions.Where(r => !AlibabaCloudRegion.IsValid(r)))
         {
             yield return new ValidationResult($"{RegionVariable}: '{region}' is not a region id such as cn-hangzhou.", [nameof(RegionList)]);
+        }
+
+        if (GuardOwnRoles.Count == 0)
+        {
+            yield return new ValidationResult("ACKFC_GUARD_OWN_ROLES must name at least one RAM role, e.g. ackfc-guard.", [nameof(GuardOwnRoleList)]);
+        }
+
+        foreach (var role in GuardOwnRoles.Where(r => !IsRoleName(r)))
+        {
+            // The value is a role name, not a secret: naming it helps.
+            yield return new ValidationResult(
+                $"ACKFC_GUARD_OWN_ROLES: '{role}' is not a RAM role name (1 to 64 letters, digits, '.', '-' or '_').", [nameof(GuardOwnRoleList)]);
         }
     }
 

@@ -43,6 +43,23 @@ public sealed class AckFcCoreOptionsTests
     }
 
     [Fact]
+    public void GuardOwnRoles_DefaultAndBound()
+    {
+        Assert.Equal(["ackfc-webhook", "ackfc-compliance", "ackfc-guard"], Resolve(("ACKFC_REGIONS", "cn-hangzhou")).GuardOwnRoles);
+        Assert.Equal(["ops-guard", "ackfc.x_y"], Resolve(("ACKFC_REGIONS", "cn-hangzhou"), ("ACKFC_GUARD_OWN_ROLES", " ops-guard , ackfc.x_y,ops-guard ")).GuardOwnRoles);
+    }
+
+    [Theory]
+    [InlineData("ops guard", "ACKFC_GUARD_OWN_ROLES: 'ops guard' is not a RAM role name")]
+    [InlineData(" , ", "ACKFC_GUARD_OWN_ROLES must name at least one RAM role")]
+    public void GuardOwnRoles_Bad_FailsNamingTheVariable(string value, string message)
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => Resolve(("ACKFC_REGIONS", "cn-hangzhou"), ("ACKFC_GUARD_OWN_ROLES", value)));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NoRegions_FunctionRegionUsed() =>
         Assert.Equal(["cn-shenzhen"], Resolve(("ACKFC_REGIONS", "  "), ("FC_REGION", "cn-shenzhen")).Regions);
 
