@@ -39,6 +39,7 @@ public static class FunctionsHost
         builder.Services.AddAlibabaCloud(configuration);
         builder.Services.AddAckFcCore(configuration);
         builder.Services.AddAckFcReporting(configuration);
+        builder.Services.AddAckFcGuard(configuration);
         builder.Services.AddAckFcWebhook(configuration);
         builder.Services.AddSingleton<ISecretMasker>(sp => new HostSecretMasker(configuration, sp.GetRequiredService<WebhookOptions>()));
         builder.Services.TryAddSingleton<SweepGate>();
@@ -86,7 +87,6 @@ public static class FunctionsHost
             builder.AddFunction<ComplianceFunction>();
         }
 
-        // Needs IGuardService: Core's AddAckFcGuard registers it (tests register their own through configure).
         if (selection is FunctionSelection.All or FunctionSelection.Guard)
         {
             builder.AddFunction<GuardFunction>();

@@ -141,6 +141,14 @@ internal sealed partial class GuardService(
             { RegionId = region, KmsKeyId = classified.Key, };
         }
 
+        if (kind == GuardEventKind.EncryptionDrift && situation.Clusters.Any(c => c.Cluster.State == ClusterStates.Updating))
+        {
+            // The change the event reports is still being applied: what the cluster shows now is not yet its outcome.
+            return Answer(e, GuardDecision.Failed,
+                $"The cluster {classified.ClusterId} is still updating its encryption; Function Compute retries the event once the change has settled.") with
+            { RegionId = region, CloudCalls = calls.Count };
+        }
+
         if (kind == GuardEventKind.DeleteAlias && situation.Clusters.Count == 0 && situation.Key == classified.Key)
         {
             return Answer(e, GuardDecision.Healthy,

@@ -24,9 +24,10 @@ namespace AckFc.Local.Runner;
 /// <param name="EventsToHost">The emulator posts its ActionTrail events to the host's <c>/invoke</c>.</param>
 /// <param name="EventDelay">How long after its call an event is delivered.</param>
 /// <param name="EventDuplicateRate">Share of events delivered twice with the same id.</param>
+/// <param name="HostSettings">More host settings (<c>NAME=value</c>), after the local ones (notification channels, say).</param>
 public sealed record LocalSettings(
     string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false,
-    bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0)
+    bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0, IReadOnlyList<string>? HostSettings = null)
 {
     /// <summary>The bucket and prefix of the emulated OSS the local runner's reports go to when <see cref="ReportsOnOss"/>.</summary>
     public const string OssBucket = "ackfc-reports";
@@ -51,6 +52,9 @@ public sealed class LocalRun : IAsyncDisposable
         Regions = regions;
     }
 
+    /// <summary>The access key id the local host signs with (the emulator's usual key is left to people).</summary>
+    public const string HostAccessKeyId = "ackfc-local-host-key-id";
+
     public RunningEmulator Emulator { get; }
     public FunctionsApplication Host { get; }
     public string WebhookKeyId { get; }
@@ -71,6 +75,18 @@ public sealed class LocalRun : IAsyncDisposable
             emulatorOptions.Fleet = DemoFleet.Create();
         }
 
+        // People (curl, the SDK, the admin surface) sign with the emulator's usual key; the host signs with a key of its
+        // own, as AckFc's roles do on Function Compute, so the key guard tells AckFc's own calls from theirs.
+        foreach (var credential in emulatorOptions.ResolveCredentials())
+        {
+            emulatorOptions.Credentials.Add(credential);
+        }
+
+        var hostCredential = new EmulatorCredential(HostAccessKeyId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)))
+        {
+            Identity = new EmulatorIdentity("assumed-role", "ackfc-guard:local-host"),
+        };
+        emulatorOptions.Credentials.Add(hostCredential);
         var emulator = await EmulatorHost.StartAsync(emulatorOptions, cancellationToken);
         try
         {
@@ -79,13 +95,16 @@ public sealed class LocalRun : IAsyncDisposable
             var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             var environment = LocalHostEnvironment.For(emulator) with
             {
+                AccessKeyId = hostCredential.AccessKeyId,
+                AccessKeySecret = hostCredential.AccessKeySecret,
+                SecurityToken = null,
                 PolicyFile = settings.PolicyFile,
                 ReportDirectory = settings.ReportDirectory,
                 WebhookSecrets = $"{keyId}:{secret}",
                 Function = "all",
                 OssReportStore = settings.ReportsOnOss ? $"oss://{LocalSettings.OssBucket}/{LocalSettings.OssPrefix}" : null,
             };
-            var host = FunctionsHost.Build(environment.Arguments(), builder =>
+            var host = FunctionsHost.Build([.. environment.Arguments(), .. settings.HostSettings ?? []], builder =>
             {
                 builder.Urls = settings.Urls;
                 builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
