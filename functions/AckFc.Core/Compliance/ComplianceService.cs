@@ -113,17 +113,9 @@ internal sealed partial class ComplianceService(
     {
         var judge = new ClusterJudge(time);
         var listed = new List<AckCluster>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await foreach (var cluster in ack.ListClustersAsync(region, token))
-            {
-                // Pages can shift while we read them; a cluster seen twice is reported once.
-                if (seen.Add(cluster.ClusterId))
-                {
-                    listed.Add(cluster);
-                }
-            }
+            await ClusterListing.ReadIntoAsync(ack, region, listed, token);
         }
         catch (Exception e) when (e is AlibabaCloudException or OperationCanceledException)
         {

@@ -272,21 +272,14 @@ internal sealed partial class GuardService(
     private async Task<List<AckCluster>> ListClustersAsync(string region, CloudCallCounter calls, CancellationToken token)
     {
         var listed = new List<AckCluster>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await foreach (var cluster in ack.ListClustersAsync(region, token))
-            {
-                if (seen.Add(cluster.ClusterId))
-                {
-                    listed.Add(cluster);
-                }
-            }
+            await ClusterListing.ReadIntoAsync(ack, region, listed, token);
         }
         finally
         {
             // The pages read (the client hides them; it reads 100 a page): at least one.
-            calls.Add(Math.Max(1, (seen.Count + ClusterPageSize - 1) / ClusterPageSize));
+            calls.Add(Math.Max(1, (listed.Count + ClusterPageSize - 1) / ClusterPageSize));
         }
 
         return listed;

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AckFc.Core.Compliance;
 using AckFc.Core.Judging;
@@ -16,11 +14,10 @@ internal static class GuardAlertPayloads
 {
     public const int ChatClusters = 50;
 
-    private static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>The generic webhook: <c>kind: "guard"</c>, signed like the report digest.</summary>
-    public static byte[] Webhook(GuardAlert alert) => Json(json =>
+    public static byte[] Webhook(GuardAlert alert) => NotificationPayloads.Json(json =>
     {
         json.WriteString("type", "ackfc.guard.alert");
         json.WriteString("kind", "guard");
@@ -70,7 +67,7 @@ internal static class GuardAlertPayloads
     });
 
     /// <summary>Slack: a header and one mrkdwn section (verbatim), with the title as the fallback text.</summary>
-    public static byte[] Slack(GuardAlert alert) => Json(json =>
+    public static byte[] Slack(GuardAlert alert) => NotificationPayloads.Json(json =>
     {
         json.WriteString("text", alert.Title);
         json.WriteStartArray("blocks");
@@ -93,7 +90,7 @@ internal static class GuardAlertPayloads
     });
 
     /// <summary>DingTalk: a markdown message titled as a key-guard alert.</summary>
-    public static byte[] DingTalk(GuardAlert alert) => Json(json =>
+    public static byte[] DingTalk(GuardAlert alert) => NotificationPayloads.Json(json =>
     {
         json.WriteString("msgtype", "markdown");
         json.WriteStartObject("markdown");
@@ -103,37 +100,8 @@ internal static class GuardAlertPayloads
     });
 
     /// <summary>Lark: a (signed) card with plain text.</summary>
-    public static byte[] Lark(GuardAlert alert, long? timestampSeconds, string? sign) => Json(json =>
-    {
-        if (timestampSeconds is { } ts && sign is not null)
-        {
-            json.WriteString("timestamp", ts.ToString(Inv));
-            json.WriteString("sign", sign);
-        }
-
-        json.WriteString("msg_type", "interactive");
-        json.WriteStartObject("card");
-        json.WriteStartObject("config");
-        json.WriteBoolean("wide_screen_mode", true);
-        json.WriteEndObject();
-        json.WriteStartObject("header");
-        json.WriteString("template", alert.Resolved ? "green" : "red");
-        json.WriteStartObject("title");
-        json.WriteString("tag", "plain_text");
-        json.WriteString("content", alert.Title);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteStartArray("elements");
-        json.WriteStartObject();
-        json.WriteString("tag", "div");
-        json.WriteStartObject("text");
-        json.WriteString("tag", "plain_text");
-        json.WriteString("content", PlainText(alert));
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-    });
+    public static byte[] Lark(GuardAlert alert, long? timestampSeconds, string? sign) =>
+        NotificationPayloads.LarkCard(timestampSeconds, sign, alert.Resolved ? "green" : "red", alert.Title, PlainText(alert), link: null);
 
     /// <summary>The alert as plain text (Lark, logs).</summary>
     public static string PlainText(GuardAlert alert) => string.Join('\n', Lines(alert, t => VisibleText.ForChat(t).Replace('\r', ' ').Replace('\n', ' ')));
@@ -191,17 +159,4 @@ internal static class GuardAlertPayloads
     }
 
     private static string Cap(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
-
-    private static byte[] Json(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer, Writer))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -47,7 +47,15 @@ internal static class NotificationPayloads
     });
 
     /// <summary>Lark: a signed interactive card whose text is plain text (nothing in it is interpreted).</summary>
-    public static byte[] Lark(ReportDigest digest, long? timestampSeconds, string? sign) => Json(json =>
+    public static byte[] Lark(ReportDigest digest, long? timestampSeconds, string? sign) => LarkCard(
+        timestampSeconds, sign, digest.Summary.Fail > 0 ? "red" : digest.Summary.Unknown > 0 ? "orange" : "green",
+        digest.Headline, PlainText(digest), digest.ReportUrl);
+
+    /// <summary>
+    /// A Lark interactive card: the signature fields when signed, a coloured header, one plain-text block and, with a
+    /// link, a "Full report" button. Every Lark notification (report or guard alert) has this shape.
+    /// </summary>
+    internal static byte[] LarkCard(long? timestampSeconds, string? sign, string template, string title, string text, Uri? link) => Json(json =>
     {
         if (timestampSeconds is { } ts && sign is not null)
         {
@@ -61,10 +69,10 @@ internal static class NotificationPayloads
         json.WriteBoolean("wide_screen_mode", true);
         json.WriteEndObject();
         json.WriteStartObject("header");
-        json.WriteString("template", digest.Summary.Fail > 0 ? "red" : digest.Summary.Unknown > 0 ? "orange" : "green");
+        json.WriteString("template", template);
         json.WriteStartObject("title");
         json.WriteString("tag", "plain_text");
-        json.WriteString("content", digest.Headline);
+        json.WriteString("content", title);
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartArray("elements");
@@ -72,10 +80,10 @@ internal static class NotificationPayloads
         json.WriteString("tag", "div");
         json.WriteStartObject("text");
         json.WriteString("tag", "plain_text");
-        json.WriteString("content", PlainText(digest));
+        json.WriteString("content", text);
         json.WriteEndObject();
         json.WriteEndObject();
-        if (digest.ReportUrl is { } url)
+        if (link is { } url)
         {
             json.WriteStartObject();
             json.WriteString("tag", "action");
@@ -290,7 +298,8 @@ internal static class NotificationPayloads
 
     private static string Cap(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 
-    private static byte[] Json(Action<Utf8JsonWriter> body)
+    /// <summary>One JSON object written by the callback, with the relaxed escaping chat services expect.</summary>
+    internal static byte[] Json(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, Writer))

@@ -1,17 +1,8 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AckFc.Local.Runner;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using AckFc.Local.Tests.Emulator;
 
 namespace AckFc.Local.Tests.Guard;
 
@@ -62,20 +53,19 @@ internal sealed class GuardStack : IAsyncDisposable
     public const string NotifySecret = "guard-e2e-notify-secret-7f3a-0123456789abcdef";
 
     private readonly string folder;
-    private readonly WebApplication receiver;
+    private readonly EventSink receiver;
 
-    private GuardStack(string folder, WebApplication receiver, ConcurrentQueue<string> notifications, LocalRun stack)
+    private GuardStack(string folder, EventSink receiver, LocalRun stack)
     {
         this.folder = folder;
         this.receiver = receiver;
-        Notifications = notifications;
         Stack = stack;
     }
 
     public LocalRun Stack { get; }
 
     /// <summary>Bodies of the notifications the host sent, in arrival order.</summary>
-    public ConcurrentQueue<string> Notifications { get; }
+    public IReadOnlyList<string> Notifications => [.. receiver.Received.Select(r => r.Body)];
 
     /// <summary>The guard alerts among the notifications (webhook channel JSON, <c>kind: guard</c>).</summary>
     public IReadOnlyList<JsonElement> Alerts() =>
@@ -88,27 +78,15 @@ internal sealed class GuardStack : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(folder, "fleet.yaml"), Fleet);
         await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), Policy);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var notifications = new ConcurrentQueue<string>();
-        app.MapPost("/hook", async (HttpContext context) =>
-        {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            notifications.Enqueue(await reader.ReadToEndAsync());
-            return Results.Ok();
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-
+        var receiver = await EventSink.StartAsync();
+        var address = receiver.Address.GetLeftPart(UriPartial.Authority);
         var stack = await LocalRun.StartAsync(
             new LocalSettings(
                 Path.Combine(folder, "fleet.yaml"), Path.Combine(folder, "policy.yaml"), Path.Combine(folder, "reports"), "http://127.0.0.1:0", false,
                 EventsToHost: true, EventDuplicateRate: duplicateRate,
                 HostSettings: [$"ACKFC_NOTIFY_WEBHOOK_URL={address}/hook", $"ACKFC_NOTIFY_WEBHOOK_SECRET=notify:{NotifySecret}"]),
             CancellationToken.None);
-        return new GuardStack(folder, app, notifications, stack);
+        return new GuardStack(folder, receiver, stack);
     }
 
     /// <summary>Waits until the host answered every delivery of the events emitted so far.</summary>
@@ -131,7 +109,6 @@ internal sealed class GuardStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Stack.DisposeAsync();
-        await receiver.StopAsync();
         await receiver.DisposeAsync();
         try
         {
