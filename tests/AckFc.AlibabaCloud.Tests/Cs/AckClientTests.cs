@@ -102,7 +102,9 @@ public sealed class AckClientTests : IAsyncLifetime
         var clusters = await harness.Ack.ListClustersAsync(ClientHarness.Region).ToListAsync();
 
         Assert.Equal(2, clusters.Count);
-        Assert.Equal(2, _server.Requests.Count);
+        // Pages 3 to 5 may already be in flight when page 2 answers empty; nothing past them is ever asked for.
+        Assert.InRange(_server.Requests.Count, 2, 1 + AckClient.PageConcurrency);
+        Assert.DoesNotContain(_server.Requests, r => int.Parse(r.Query["page_number"], System.Globalization.CultureInfo.InvariantCulture) > 1 + AckClient.PageConcurrency);
     }
 
     [Fact]
