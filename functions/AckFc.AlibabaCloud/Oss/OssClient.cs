@@ -145,7 +145,30 @@ internal sealed partial class OssClient(
         var (query, _) = OssV4Signer.Presign(
             "GET", bucket.Name, key, [], [], null, bucket.Region, credentials.AccessKeyId, credentials.AccessKeySecret,
             credentials.SecurityToken, time.GetUtcNow(), lifetime);
-        return OssAddress.Object(endpoint ?? Endpoint(bucket), bucket.Name, key, OssV4Signer.EncodeQuery(query));
+        if (credentials.SecurityToken is not null)
+        {
+            // OSS refuses a link once the STS token in it has expired, whatever x-oss-expires says.
+            LogTemporaryLink(logger, bucket.Name, (long)lifetime.TotalSeconds);
+        }
+
+        return OssAddress.Object(endpoint ?? PublicEndpoint(Endpoint(bucket)), bucket.Name, key, OssV4Signer.EncodeQuery(query));
+    }
+
+    /// <summary>
+    /// The endpoint people reach: the function writes through <c>oss-{region}-internal.aliyuncs.com</c>, which only
+    /// answers inside the region's network, so a link for a person names <c>oss-{region}.aliyuncs.com</c>. V4 does not
+    /// sign the host, so the same query signature holds on both. Other endpoints are kept as they are.
+    /// </summary>
+    internal static Uri PublicEndpoint(Uri endpoint)
+    {
+        const string Internal = "-internal.aliyuncs.com";
+        var host = endpoint.Host;
+        if (!host.StartsWith("oss-", StringComparison.OrdinalIgnoreCase) || !host.EndsWith(Internal, StringComparison.OrdinalIgnoreCase))
+        {
+            return endpoint;
+        }
+
+        return new UriBuilder(endpoint) { Host = host[..^Internal.Length] + ".aliyuncs.com" }.Uri;
     }
 
     internal Uri Endpoint(OssBucket bucket)
@@ -268,6 +291,9 @@ internal sealed partial class OssClient(
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Calling OSS {Action} on bucket {Bucket} key {Key} with credentials from {CredentialSource}")]
     private static partial void LogSending(ILogger logger, string action, string bucket, string key, string credentialSource);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "A presigned link to OSS bucket {Bucket} was signed with temporary (STS) credentials: it stops working when they expire, which may be well before its {LifetimeSeconds} s; presign with a RAM user's key for links that last")]
+    private static partial void LogTemporaryLink(ILogger logger, string bucket, long lifetimeSeconds);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "OSS {Action} on bucket {Bucket} failed: HTTP {Status} {Code}, request id {RequestId}")]
     private static partial void LogFailed(ILogger logger, string action, string bucket, int status, string code, string? requestId);

@@ -56,4 +56,10 @@ public interface IReportStore
 
     /// <summary>The names of the markers a sweep has (empty when none).</summary>
     Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A link a person can open to one file of the report's set for <paramref name="lifetime"/> (a presigned URL on
+    /// object storage), or null when the store has no such link (a directory).
+    /// </summary>
+    Uri? LinkTo(ComplianceReport report, string fileName, TimeSpan lifetime) => null;
 }

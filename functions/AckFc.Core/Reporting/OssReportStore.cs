@@ -135,6 +135,18 @@ internal sealed partial class OssReportStore(
         return written;
     }
 
+    /// <summary>
+    /// A presigned GET link to a file of the sweep's set (the set the first publication of the sweep id chose, which
+    /// is where its trigger time puts it), on the bucket's public endpoint.
+    /// </summary>
+    public Uri? LinkTo(ComplianceReport report, string fileName, TimeSpan lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        var set = OssReportLayout.SetPrefix(Prefix, report.SweepId, (report.TriggerTime ?? report.StartedAt).ToUniversalTime());
+        return oss.PresignGetObject(Bucket, set + fileName, lifetime);
+    }
+
     public async Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sweepId);

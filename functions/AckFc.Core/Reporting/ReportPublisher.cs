@@ -24,7 +24,8 @@ internal sealed partial class ReportPublisher(
         var settings = options.Value;
 
         var (state, comparedWith, changes) = await CompareWithPreviousAsync(report, cancellationToken);
-        var reportUrl = ReportUrl(settings, report.SweepId);
+        // An explicit ACKFC_REPORT_URL template wins; otherwise an object store hands out a time-limited link.
+        var reportUrl = ReportUrl(settings, report.SweepId) ?? store.LinkTo(report, "report.html", settings.ReportLinkLifetime);
         var digest = ReportDigest.Create(report, changes, settings.DigestMaxItems, reportUrl);
 
         var due = settings.NotifyAlways

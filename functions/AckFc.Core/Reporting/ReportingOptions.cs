@@ -37,6 +37,17 @@ public sealed class ReportingOptions : IValidatableObject
     [ReportUrlTemplate("ACKFC_REPORT_URL")]
     public string? ReportUrl { get; set; }
 
+    /// <summary>
+    /// Lifetime of the presigned report link in notifications when the store is OSS: a whole number with a unit,
+    /// <c>d</c>, <c>h</c>, <c>m</c> or <c>s</c> (<c>7d</c>, <c>12h</c>), from 1 s to 7 days (OSS's limit for a V4 link).
+    /// </summary>
+    [ConfigurationKeyName("ACKFC_REPORT_LINK_TTL")]
+    [LinkLifetime("ACKFC_REPORT_LINK_TTL")]
+    public string ReportLinkTtl { get; set; } = "7d";
+
+    /// <summary>The link lifetime <see cref="ReportLinkTtl"/> names (7 days when it does not parse; validation refuses it then).</summary>
+    public TimeSpan ReportLinkLifetime => LinkLifetimeAttribute.TryParse(ReportLinkTtl, out var lifetime) ? lifetime : LinkLifetimeAttribute.Maximum;
+
     /// <summary>The DingTalk robot's webhook URL (with its access token).</summary>
     [ConfigurationKeyName("ACKFC_NOTIFY_DINGTALK_URL")]
     [ChannelUrl("ACKFC_NOTIFY_DINGTALK_URL")]
@@ -117,6 +128,7 @@ public sealed class ReportingOptions : IValidatableObject
         ReportDirectory = Text(ReportDirectory) ?? DefaultReportDirectory;
         NotifyMode = Text(NotifyMode)?.ToLowerInvariant() ?? "changes";
         ReportUrl = Text(ReportUrl);
+        ReportLinkTtl = Text(ReportLinkTtl) ?? "7d";
         DingTalkUrl = Text(DingTalkUrl);
         DingTalkSecret = Text(DingTalkSecret);
         LarkUrl = Text(LarkUrl);
@@ -201,4 +213,49 @@ internal sealed class ReportUrlTemplateAttribute(string variable) : ValidationAt
         value is not string template || Uri.TryCreate(template.Replace("{sweepId}", "x", StringComparison.Ordinal), UriKind.Absolute, out _)
             ? ValidationResult.Success
             : new ValidationResult($"{Variable} must be an absolute URL.", validationContext.MemberName is { } m ? [m] : null);
+}
+
+/// <summary>A presigned link's lifetime: <c>{n}d</c>, <c>{n}h</c>, <c>{n}m</c> or <c>{n}s</c>, from 1 s to 7 days.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class LinkLifetimeAttribute(string variable) : ValidationAttribute
+{
+    /// <summary>The longest a V4 presigned OSS link may live (<c>x-oss-expires</c> ≤ 604800).</summary>
+    public static readonly TimeSpan Maximum = TimeSpan.FromDays(7);
+
+    public string Variable { get; } = variable;
+
+    public static bool TryParse(string? text, out TimeSpan lifetime)
+    {
+        lifetime = default;
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length < 2)
+        {
+            return false;
+        }
+
+        var trimmed = text.Trim();
+        var unit = char.ToLowerInvariant(trimmed[^1]) switch
+        {
+            'd' => TimeSpan.FromDays(1),
+            'h' => TimeSpan.FromHours(1),
+            'm' => TimeSpan.FromMinutes(1),
+            's' => TimeSpan.FromSeconds(1),
+            _ => TimeSpan.Zero,
+        };
+        if (unit == TimeSpan.Zero
+            || !long.TryParse(trimmed.AsSpan(0, trimmed.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            || count < 1 || count > (long)Maximum.TotalSeconds)
+        {
+            return false;
+        }
+
+        lifetime = unit * count;
+        return lifetime <= Maximum;
+    }
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is string text && TryParse(text, out _)
+            ? ValidationResult.Success
+            : new ValidationResult(
+                $"{Variable} must be a whole number with a unit d, h, m or s (e.g. 7d, 12h), from 1s to 7d.",
+                validationContext.MemberName is { } m ? [m] : null);
 }

@@ -31,6 +31,15 @@ public sealed class ReportingOptionsTests
     [InlineData("ACKFC_NOTIFY_LARK_SECRET", "only-a-secret", "ACKFC_NOTIFY_LARK_URL")]
     [InlineData("ACKFC_NOTIFY_WEBHOOK_URL", "https://example.com/hook", "ACKFC_NOTIFY_WEBHOOK_SECRET")]
     [InlineData("ACKFC_REPORT_URL", "relative/path", "ACKFC_REPORT_URL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "8d", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "604801s", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "169h", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "0s", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "3600", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "1.5h", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "-1d", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "2w", "ACKFC_REPORT_LINK_TTL")]
+    [InlineData("ACKFC_REPORT_LINK_TTL", "d", "ACKFC_REPORT_LINK_TTL")]
     public void AddAckFcReporting_BadSetting_ErrorNamesTheVariable(string variable, string value, string named)
     {
         var error = Validate(new() { [variable] = value });
@@ -41,6 +50,25 @@ public sealed class ReportingOptionsTests
         {
             Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData(null, 7 * 24 * 3600)]
+    [InlineData("  ", 7 * 24 * 3600)]
+    [InlineData("7d", 7 * 24 * 3600)]
+    [InlineData("168H", 7 * 24 * 3600)]
+    [InlineData("10080m", 7 * 24 * 3600)]
+    [InlineData("604800s", 604800)]
+    [InlineData(" 12h ", 12 * 3600)]
+    [InlineData("1s", 1)]
+    public void AddAckFcReporting_ReportLinkTtl_ParsedWithItsUnit(string? value, int seconds)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_REPORT_LINK_TTL"] = value }).Build();
+        using var provider = new ServiceCollection().AddLogging().AddAckFcReporting(configuration).BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ReportingOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.ReportLinkLifetime);
     }
 
     [Fact]

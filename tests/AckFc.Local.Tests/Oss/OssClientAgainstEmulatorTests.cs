@@ -241,6 +241,21 @@ public sealed class OssClientAgainstEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PresignedUrl_ClientWritingThroughTheInternalEndpoint_LinksThePublicOne()
+    {
+        var (provider, internalScope) = Client(emulator.Credential.AccessKeySecret, "https://oss-{region}-internal.aliyuncs.com");
+        await using (provider)
+        await using (internalScope)
+        {
+            var url = internalScope.ServiceProvider.GetRequiredService<IOssClient>().PresignGetObject(Bucket, "sweeps/r.html", TimeSpan.FromHours(1));
+
+            Assert.Equal("ackfc-reports.oss-cn-hangzhou.aliyuncs.com", url.Host);
+            Assert.Equal("/sweeps/r.html", url.AbsolutePath);
+            Assert.Contains("x-oss-expires=3600&", url.Query, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task WrongSecret_IsSignatureDoesNotMatch_FromTheBodyAndForHeadFromXOssErr_WithoutTheSecret()
     {
         var (other, otherScope) = Client("wrong-secret-value-123");

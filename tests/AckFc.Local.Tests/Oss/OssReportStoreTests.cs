@@ -186,6 +186,59 @@ public sealed class OssReportStoreTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("12h", 43200)]
+    [InlineData(null, 604800)]
+    public async Task Notification_CarriesAPresignedLinkThatOpensTheHtmlReport(string? ttl, int seconds)
+    {
+        await using var sink = await AckFc.Local.Tests.Emulator.EventSink.StartAsync();
+        await using var host = Start(s =>
+        {
+            s["ACKFC_NOTIFY_WEBHOOK_URL"] = new Uri(sink.Address, "hook").AbsoluteUri;
+            s["ACKFC_NOTIFY_WEBHOOK_SECRET"] = "ops:oss-link-test-secret-0123456789abcdef";
+            s["ACKFC_NOTIFY_MODE"] = "always";
+            s["ACKFC_REPORT_LINK_TTL"] = ttl;
+        });
+
+        await host.Publisher.PublishAsync(Report("linked-1", T0));
+
+        var digest = System.Text.Json.JsonDocument.Parse(Assert.Single(sink.Received).Body).RootElement;
+        var link = new Uri(digest.GetProperty("reportUrl").GetString()!);
+        Assert.Contains("/ackfc/sweeps/2026-12-01/linked-1/report.html", link.AbsolutePath, StringComparison.Ordinal);
+        Assert.Contains($"x-oss-expires={seconds}&", link.Query, StringComparison.Ordinal);
+        Assert.Contains("x-oss-signature=", link.Query, StringComparison.Ordinal);
+        Assert.DoesNotContain(emulator.Credential.AccessKeySecret, link.AbsoluteUri, StringComparison.Ordinal);
+
+        // A person's browser: a plain GET without credentials or extra headers.
+        using var browser = new HttpClient();
+        using var response = await browser.GetAsync(link);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("linked-1", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The same link with its signature altered is refused: the emulated OSS checks it.
+        var text = link.AbsoluteUri;
+        using var forged = await browser.GetAsync(new Uri(text[..^1] + (text[^1] == '0' ? '1' : '0')));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task Notification_ExplicitReportUrlTemplate_WinsOverThePresignedLink()
+    {
+        await using var sink = await AckFc.Local.Tests.Emulator.EventSink.StartAsync();
+        await using var host = Start(s =>
+        {
+            s["ACKFC_NOTIFY_WEBHOOK_URL"] = new Uri(sink.Address, "hook").AbsoluteUri;
+            s["ACKFC_NOTIFY_WEBHOOK_SECRET"] = "ops:oss-link-test-secret-0123456789abcdef";
+            s["ACKFC_NOTIFY_MODE"] = "always";
+            s["ACKFC_REPORT_URL"] = "https://reports.example.com/{sweepId}.html";
+        });
+
+        await host.Publisher.PublishAsync(Report("linked-2", T0));
+
+        var digest = System.Text.Json.JsonDocument.Parse(Assert.Single(sink.Received).Body).RootElement;
+        Assert.Equal("https://reports.example.com/linked-2.html", digest.GetProperty("reportUrl").GetString());
+    }
+
+    [Theory]
     [InlineData("s3://bucket/prefix", "ACKFC_REPORT_STORE")]
     [InlineData("oss://Bad_Bucket/prefix", "bucket")]
     [InlineData("oss://ok-bucket/a//b", "prefix")]
