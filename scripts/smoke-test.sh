@@ -49,6 +49,8 @@ echo "4. the result"
 grep -q '"sweepId"' /tmp/ackfc-smoke-invoke || fail "the invocation answered no sweep: $(tail -20 /tmp/ackfc-smoke-invoke)"
 if grep -q '"errorType"' /tmp/ackfc-smoke-invoke; then fail "the sweep failed: $(tail -20 /tmp/ackfc-smoke-invoke)"; fi
 grep -o '"summary":{[^}]*}' /tmp/ackfc-smoke-invoke | head -1
+# The report set went to the bucket (s.yaml's ACKFC_REPORT_STORE), not to the instance's /tmp.
+grep -q '"oss://' /tmp/ackfc-smoke-invoke || fail "the sweep's report files are not in OSS: $(grep -o '"reportFiles":[^]]*]' /tmp/ackfc-smoke-invoke | head -1)"
 
 echo "5. one guard invocation: a synthetic CloudEvent of an API the guard ignores"
 # DescribeKey is a read the guard never reacts to; a fresh id each run, so it is never taken for a duplicate.

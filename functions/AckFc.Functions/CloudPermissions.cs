@@ -22,6 +22,17 @@ public static class CloudPermissions
     private static readonly CloudCall SetDeletionProtection = new("SetDeletionProtection", ["kms:SetDeletionProtection"], RemediationOnly: true);
     private static readonly CloudCall EnableKey = new("EnableKey", ["kms:EnableKey"], RemediationOnly: true);
 
+    // The report store (ACKFC_REPORT_STORE=oss://…): HeadObject is authorised by oss:GetObject, ListObjectsV2 by the
+    // bucket-level oss:ListObjects.
+    private static readonly CloudCall PutObject = new("PutObject", ["oss:PutObject"]);
+    private static readonly CloudCall GetObject = new("GetObject", ["oss:GetObject"]);
+    private static readonly CloudCall HeadObject = new("HeadObject", ["oss:GetObject"]);
+    private static readonly CloudCall DeleteObject = new("DeleteObject", ["oss:DeleteObject"]);
+    private static readonly CloudCall ListObjects = new("ListObjectsV2", ["oss:ListObjects"]);
+
+    /// <summary>Publishing report sets: the files, the state, the index, the markers, and retention's deletes.</summary>
+    private static readonly CloudCall[] ReportStore = [PutObject, GetObject, HeadObject, DeleteObject, ListObjects];
+
     /// <summary>
     /// The webhook: reads a cluster and its key, changes encryption, reads its signing keys; <c>POST /sweeps</c> runs a
     /// sweep (the listing), and with <c>"mode":"remediate"</c> the key repairs of the optional policy.
@@ -32,26 +43,33 @@ public static class CloudPermissions
         new("UpdateKMSEncryption", ["cs:UpdateKMSEncryption"]),
         new("GetSecretValue", ["kms:GetSecretValue"]),
         CancelKeyDeletion, SetDeletionProtection, EnableKey,
+        .. ReportStore,
     ];
 
-    /// <summary>The compliance sweep: reads only; every change is a remediation the policy must turn on.</summary>
+    /// <summary>
+    /// The compliance sweep: reads the cloud only (every change is a remediation the policy must turn on) and keeps its
+    /// reports in the store.
+    /// </summary>
     public static IReadOnlyList<CloudCall> Compliance { get; } =
     [
         ListClusters, GetCluster, DescribeKey, ListKeys, ListAliases,
         new("UpdateKMSEncryption", ["cs:UpdateKMSEncryption"], RemediationOnly: true),
         CancelKeyDeletion, SetDeletionProtection, EnableKey,
+        .. ReportStore,
     ];
 
     /// <summary>
     /// The key guard: on each event it re-reads the key and the cluster pages of its region (aliases for
     /// <c>DeleteAlias</c>), and a cluster again before re-enabling its encryption, as the sweep's remediation does; every
-    /// protective write is a remediation the policy must turn on.
+    /// protective write is a remediation the policy must turn on. In the store it only creates and lists its
+    /// de-duplication markers.
     /// </summary>
     public static IReadOnlyList<CloudCall> Guard { get; } =
     [
         ListClusters, GetCluster, DescribeKey, ListKeys, ListAliases,
         new("UpdateKMSEncryption", ["cs:UpdateKMSEncryption"], RemediationOnly: true),
         CancelKeyDeletion, SetDeletionProtection, EnableKey,
+        PutObject, ListObjects,
     ];
 
     /// <summary>The table of a function by its <c>ACKFC_FUNCTION</c> name.</summary>

@@ -37,6 +37,23 @@ public sealed partial class DeployPathTests
     private static partial Regex RegionList();
 
     [Fact]
+    public void EveryFunction_KeepsReportsInTheBucket_NotInTheInstancesTmp()
+    {
+        var text = Read("s.yaml");
+
+        Assert.DoesNotContain("/tmp/reports", text, StringComparison.Ordinal);
+        foreach (var (name, props) in SYamlDocument.Load().Resources)
+        {
+            var environment = props["environmentVariables"]!;
+            Assert.Equal("oss://ackfc-reports-1234567890123456/ackfc", environment["ACKFC_REPORT_STORE"]?.GetValue<string>());
+            Assert.Equal("https://oss-{region}-internal.aliyuncs.com", environment["ACKFC_OSS_ENDPOINT"]?.GetValue<string>());
+            Assert.True(name.Length > 0);
+        }
+
+        Assert.Contains("--acl private", Read("docs", "deployment.md"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SYaml_ReadsNoSecretFromTheEnvironment()
     {
         var text = Read("s.yaml");
@@ -58,7 +75,11 @@ public sealed partial class DeployPathTests
         {
             // Credentials come from the role; channel URLs and secrets (tokens in them) never sit in a function's settings.
             Assert.False(SecretLike().IsMatch(name), $"the guard's environment has {name}");
-            Assert.DoesNotContain("://", value!.ToString(), StringComparison.Ordinal);
+            // The only addresses are the report store and the OSS endpoint: no query or user part a token could sit in.
+            var text = value!.ToString();
+            Assert.True(!text.Contains("://", StringComparison.Ordinal) || name is "ACKFC_REPORT_STORE" or "ACKFC_OSS_ENDPOINT", $"{name} is an address");
+            Assert.DoesNotContain("?", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("@", text, StringComparison.Ordinal);
         }
     }
 
