@@ -205,7 +205,8 @@ internal static class GuardEventParser
         if (text.EndsWith("PRC", StringComparison.OrdinalIgnoreCase))
         {
             var local = text[..^3].Trim();
-            return DateTime.TryParse(local, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var prc)
+            // A PRC time in the first eight hours of year 1 has no UTC instant: a bad time, not a crash.
+            return DateTime.TryParse(local, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var prc) && prc.Ticks >= ChinaStandardTime.Ticks
                 ? new DateTimeOffset(DateTime.SpecifyKind(prc, DateTimeKind.Unspecified), ChinaStandardTime)
                 : null;
         }

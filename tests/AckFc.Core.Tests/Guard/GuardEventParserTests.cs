@@ -61,6 +61,17 @@ public sealed class GuardEventParserTests
     public void ParseTime_OffsetZuluPrcAndEpoch_SameInstant(string text, string expected) =>
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), GuardEventParser.ParseTime(text));
 
+    [Theory]
+    [InlineData("0001-01-01 00:00:00PRC")]
+    [InlineData("0001-01-01 07:59:59 PRC")]
+    [InlineData("not a time PRC")]
+    public void ParseTime_PrcTimeWithNoUtcInstant_IsNoTimeRatherThanACrash(string text) =>
+        Assert.Null(GuardEventParser.ParseTime(text));
+
+    [Fact]
+    public void ParseTime_FirstPrcTimeWithAUtcInstant_Parsed() =>
+        Assert.Equal(DateTimeOffset.MinValue, GuardEventParser.ParseTime("0001-01-01 08:00:00PRC"));
+
     [Fact]
     public void Parse_TopLevelArray_EachElement()
     {
