@@ -282,6 +282,8 @@ internal sealed partial class EncryptionService(
         }
 
         var current = cluster;
+        // The cluster as read before the write says nothing about the change: only a read after it can end following.
+        var seen = false;
         try
         {
             while (true)
@@ -289,6 +291,7 @@ internal sealed partial class EncryptionService(
                 try
                 {
                     current = await ack.GetClusterAsync(cluster.RegionId, cluster.ClusterId, token);
+                    seen = true;
                 }
                 catch (AlibabaCloudException)
                 {
@@ -296,7 +299,13 @@ internal sealed partial class EncryptionService(
                 }
 
                 var left = until - time.GetUtcNow();
-                if (current.State == ClusterStates.Running || left <= TimeSpan.Zero)
+                if (left <= TimeSpan.Zero)
+                {
+                    // Never read since the write: the outcome is unknown, so the answer is "in progress", not "not applied".
+                    return (current, !seen);
+                }
+
+                if (seen && current.State == ClusterStates.Running)
                 {
                     return (current, false);
                 }

@@ -244,6 +244,37 @@ public sealed class EncryptionServiceFollowTests
     }
 
     [Fact]
+    public async Task FirstReadAfterTheWriteFails_TheSnapshotFromBeforeTheWriteDoesNotEndFollowing()
+    {
+        // Before the write the cluster runs without encryption; ACK takes the change; the first read after it fails.
+        Has(Cluster(ClusterId, "cn-hangzhou", null));
+        ack.UpdateKmsEncryptionAsync(default!, default!, default!, default).ReturnsForAnyArgs("R-1").AndDoes(_ =>
+            ack.GetClusterAsync("cn-hangzhou", ClusterId, Arg.Any<CancellationToken>()).Returns(
+                _ => throw Failure(AlibabaCloudErrorKind.Transient, "ServiceUnavailable"),
+                _ => Task.FromResult(Cluster(ClusterId, "cn-hangzhou", null, state: "updating")),
+                _ => Task.FromResult(Cluster(ClusterId, "cn-hangzhou", "key-b"))));
+
+        var result = await RunAsync(Service().ChangeAsync(Enable("key-b")));
+
+        Assert.Equal(ChangeOutcome.Applied, result.Outcome);
+        Assert.Equal(4, Reads());
+    }
+
+    [Fact]
+    public async Task EveryReadAfterTheWriteFails_InProgressNotAFailedChange()
+    {
+        Has(Cluster(ClusterId, "cn-hangzhou", null));
+        ack.UpdateKmsEncryptionAsync(default!, default!, default!, default).ReturnsForAnyArgs("R-1").AndDoes(_ =>
+            ack.GetClusterAsync("cn-hangzhou", ClusterId, Arg.Any<CancellationToken>()).ThrowsAsync(Failure(AlibabaCloudErrorKind.Transient, "ServiceUnavailable")));
+
+        var result = await RunAsync(Service(TimeSpan.FromSeconds(6)).ChangeAsync(Enable("key-b")));
+
+        // ACK accepted the change and nothing read since says otherwise: "accepted, still being applied", not "not verified".
+        Assert.Equal(ChangeOutcome.Accepted, result.Outcome);
+        Assert.NotEmpty(audit.Records);
+    }
+
+    [Fact]
     public async Task WriteStillInFlightAtTheDeadline_CloudFailedWriteOutcomeUnknown_Retryable()
     {
         Has(Cluster(ClusterId, "cn-hangzhou", null));
