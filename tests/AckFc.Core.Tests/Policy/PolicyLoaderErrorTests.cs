@@ -69,6 +69,26 @@ public sealed class PolicyLoaderErrorTests
     }
 
     [Fact]
+    public void Parse_StrayColonBeforeAnotherKey_LocatedWhereTheParserStopped()
+    {
+        var e = Fails("version: 1\nkeys:\n   : a\n  b: c\n");
+
+        Assert.StartsWith("not valid YAML near here: ", e.Problem, StringComparison.Ordinal);
+        Assert.Equal((4, 3), (e.Line, e.Column));
+    }
+
+    [Theory]
+    [InlineData("version: 1\nversion: 1\n", "version")]
+    [InlineData("version: 1\nkeys: { requireHsm: true, requireHsm: false }\n", "requireHsm")]
+    public void Parse_DuplicateKey_RejectedNotLastOneWins(string yaml, string key)
+    {
+        var e = Fails(yaml);
+
+        Assert.StartsWith("not valid YAML: ", e.Problem, StringComparison.Ordinal);
+        Assert.Contains($"Duplicate key {key}", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_RequiredVersionMissing_LocatedAtTheTopLevelMapping()
     {
         var e = Fails("\n\nkeys: {}\n");

@@ -187,6 +187,13 @@ public sealed class PolicyModelTests
     }
 
     [Fact]
+    public void ClusterSelector_ServerlessCluster_MatchedByItsOwnProfileOnly()
+    {
+        Assert.True(new ClusterSelector { Profiles = ["Serverless"] }.Matches(Cluster(profile: "Serverless")));
+        Assert.False(new ClusterSelector { Profiles = ["Default"] }.Matches(Cluster(profile: "Serverless")));
+    }
+
+    [Fact]
     public void ClusterSelector_ClusterWithoutSpec_NoSpecGlobMatches()
     {
         Assert.False(new ClusterSelector { ClusterSpecs = [GlobOf("*")] }.Matches(Cluster(spec: null)));
