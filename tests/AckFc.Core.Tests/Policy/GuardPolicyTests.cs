@@ -67,4 +67,81 @@ public sealed class GuardPolicyTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
         Assert.Equal((line, column), ((int)e.Line, (int)e.Column));
     }
+
+    [Theory]
+    [InlineData("disableKey", GuardReaction.DisableKey)]
+    [InlineData("scheduleKeyDeletion", GuardReaction.ScheduleKeyDeletion)]
+    [InlineData("deletionProtectionOff", GuardReaction.DeletionProtectionOff)]
+    [InlineData("rotationOff", GuardReaction.RotationOff)]
+    [InlineData("deleteKeyMaterial", GuardReaction.DeleteKeyMaterial)]
+    [InlineData("deleteAlias", GuardReaction.DeleteAlias)]
+    [InlineData("recovery", GuardReaction.Recovery)]
+    [InlineData("encryptionDrift", GuardReaction.EncryptionDrift)]
+    public void Reaction_TurnedOff_OnlyThatOneStops(string name, GuardReaction reaction)
+    {
+        var off = Parse($"version: 1\nguard:\n  reactions: {{ {name}: false }}\n").Guard;
+        var on = Parse($"version: 1\nguard:\n  reactions: {{ {name}: true }}\n").Guard;
+
+        Assert.False(off.Reacts(reaction));
+        Assert.Equal(Enum.GetValues<GuardReaction>().Where(r => r != reaction), off.Reactions.Order());
+        Assert.Equal(Enum.GetValues<GuardReaction>(), on.Reactions.Order());
+        Assert.Equal(name, GuardPolicy.NameOf(reaction));
+    }
+
+    [Theory]
+    [InlineData("enableKey", GuardAction.EnableKey)]
+    [InlineData("cancelKeyDeletion", GuardAction.CancelKeyDeletion)]
+    [InlineData("enableDeletionProtection", GuardAction.EnableDeletionProtection)]
+    [InlineData("reEnableEncryption", GuardAction.ReEnableEncryption)]
+    public void Action_TurnedOn_OnlyThatOneAllowed(string name, GuardAction action)
+    {
+        var on = Parse($"version: 1\nguard:\n  actions: {{ {name}: true }}\n").Guard;
+        var off = Parse($"version: 1\nguard:\n  actions: {{ {name}: false }}\n").Guard;
+
+        Assert.True(on.Allows(action));
+        Assert.Equal([action], on.Actions);
+        Assert.False(off.Allows(action));
+        Assert.Empty(off.Actions);
+        Assert.Equal(name, GuardPolicy.NameOf(action));
+    }
+
+    [Fact]
+    public void Names_EveryEnumValueHasExactlyOneYamlName()
+    {
+        Assert.Equal(Enum.GetValues<GuardReaction>(), GuardPolicy.ReactionNames.Values.Order());
+        Assert.Equal(Enum.GetValues<GuardAction>(), GuardPolicy.ActionNames.Values.Order());
+    }
+
+    [Fact]
+    public void GuardSectionWithoutMaxActions_TenPerHour()
+    {
+        var guard = Parse("version: 1\nguard:\n  actions: { enableKey: true }\n").Guard;
+
+        Assert.Equal(10, guard.MaxActionsPerHour);
+        Assert.Equal(Enforcement.Enforce, guard.EnforcementOf("ACKFC-KEY-002"));
+    }
+
+    [Fact]
+    public void Defaults_ReactToAllAllowNoneEnforce()
+    {
+        var guard = new GuardPolicy();
+
+        Assert.All(Enum.GetValues<GuardReaction>(), r => Assert.True(guard.Reacts(r)));
+        Assert.All(Enum.GetValues<GuardAction>(), a => Assert.False(guard.Allows(a)));
+        Assert.Equal(Enforcement.Enforce, guard.EnforcementOf("ACKFC-KEY-002"));
+        Assert.Equal(10, guard.MaxActionsPerHour);
+    }
+
+    [Fact]
+    public void EnforcementOf_RuleOverrideElseDefault()
+    {
+        var guard = new GuardPolicy
+        {
+            DefaultEnforcement = Enforcement.Warn,
+            RuleEnforcement = new Dictionary<string, Enforcement> { ["ACKFC-KEY-003"] = Enforcement.DryRun },
+        };
+
+        Assert.Equal(Enforcement.DryRun, guard.EnforcementOf("ACKFC-KEY-003"));
+        Assert.Equal(Enforcement.Warn, guard.EnforcementOf("ACKFC-KEY-002"));
+    }
 }
