@@ -12,7 +12,8 @@ namespace AckFc.Functions;
 /// <summary>
 /// The scheduled compliance sweep (contracts §3). The report set is always written; the answer is a summary
 /// (contracts §8). A sweep that could not read or do everything answers 404 + x-fc-status (failure destination,
-/// metrics, retries) with that summary, and logs one Error line naming the regions and codes.
+/// metrics, retries) with that summary, and logs one Error line naming the regions and codes. A report set that could
+/// not be written fails it the same way (<c>ReportNotPublished</c>), its Error line naming the store and the findings.
 /// </summary>
 public sealed class ComplianceFunction(SweepAndPublish sweeps) : ITimerFunction
 {
@@ -31,10 +32,23 @@ public sealed class ComplianceFunction(SweepAndPublish sweeps) : ITimerFunction
             throw new InvalidEventException($"The timer payload is not a sweep request ({e.Field}): {e.Message}");
         }
 
-        var published = await sweeps.RunAsync(request, context);
+        PublishedReport published;
+        try
+        {
+            published = await sweeps.RunAsync(request, context);
+        }
+        catch (ReportPublishException e)
+        {
+            // The set is not complete, so it is not latest, and the invocation fails: the worker logs this one Error
+            // line, which names the store and carries the findings, and Function Compute sees 404 + x-fc-status.
+            var line = PublishFailureLine.For(e);
+            var summary = SweepRun.Answer(new PublishedReport(e.Report, [], null), line, SweepRun.ReportNotPublished);
+            throw new EventFailedException(SweepRun.ReportNotPublished, line, JsonSerializer.SerializeToUtf8Bytes(summary, FunctionsJsonContext.Default.SweepAnswer));
+        }
+
         var failure = SweepRun.FailureOf(published.Report);
         var answer = JsonSerializer.SerializeToUtf8Bytes(SweepRun.Answer(published, failure), FunctionsJsonContext.Default.SweepAnswer);
-        return failure is null ? answer : throw new EventFailedException("SweepIncomplete", failure, answer);
+        return failure is null ? answer : throw new EventFailedException(SweepRun.SweepIncomplete, failure, answer);
     }
 
     /// <summary>The same trigger (name and time) always gets the same id, so Function Compute's retry is recognised.</summary>

@@ -37,6 +37,12 @@ public static class SweepRun
 {
     public const int MaxAnswerErrors = 50;
 
+    /// <summary>The error type of a sweep whose report set could not be written (the store failed).</summary>
+    public const string ReportNotPublished = "ReportNotPublished";
+
+    /// <summary>The error type of a sweep that could not read or do everything.</summary>
+    public const string SweepIncomplete = "SweepIncomplete";
+
     /// <summary>Error scopes that make a sweep a failed invocation: something could not be read, or not done.</summary>
     public static readonly IReadOnlySet<string> FailingScopes = new HashSet<string>(StringComparer.Ordinal) { "region", "key", "cluster", "remediation", "deadline" };
 
@@ -54,7 +60,7 @@ public static class SweepRun
     public static TimeSpan AnswerMarginFor(TimeSpan timeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, timeout.Ticks / 10));
 
     /// <summary>The summary answer; with <paramref name="failure"/> set when the sweep counts as failed.</summary>
-    public static SweepAnswer Answer(PublishedReport published, string? failure = null)
+    public static SweepAnswer Answer(PublishedReport published, string? failure = null, string errorType = SweepIncomplete)
     {
         ArgumentNullException.ThrowIfNull(published);
         var report = published.Report;
@@ -75,7 +81,7 @@ public static class SweepRun
             Errors = [.. report.Errors.Take(MaxAnswerErrors)],
             ErrorCount = report.Errors.Count,
             ReportFiles = published.Files,
-            ErrorType = failure is null ? null : "SweepIncomplete",
+            ErrorType = failure is null ? null : errorType,
             ErrorMessage = failure,
         };
     }

@@ -1,6 +1,7 @@
 using AckFc.Core.Compliance;
 using AckFc.Core.Reporting;
 using AckFc.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace AckFc.Functions;
 
@@ -8,7 +9,7 @@ namespace AckFc.Functions;
 /// The webhook's <c>POST /sweeps</c> (contracts §4): a manual sweep, one at a time per instance, answered with the
 /// full report. Routed by the worker and authenticated by <see cref="WebhookAuthentication"/> before it runs.
 /// </summary>
-public sealed class WebhookSweepFunction(SweepAndPublish sweeps, SweepGate gate) : IHttpFunction
+public sealed partial class WebhookSweepFunction(SweepAndPublish sweeps, SweepGate gate, ILogger<WebhookSweepFunction> logger) : IHttpFunction
 {
     [Function("webhook")]
     public async Task<HttpResponseData> RunAsync([HttpTrigger("POST", Route = "sweeps")] HttpRequestData request, FunctionContext context)
@@ -34,8 +35,21 @@ public sealed class WebhookSweepFunction(SweepAndPublish sweeps, SweepGate gate)
 
         using (release)
         {
-            var published = await sweeps.RunAsync(sweep, context);
-            return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
+            try
+            {
+                var published = await sweeps.RunAsync(sweep, context);
+                return new HttpResponseData(200, ResponseBody.Json(published.Report, ReportJsonContext.Default.ComplianceReport));
+            }
+            catch (ReportPublishException e)
+            {
+                // The same one Error line as the timer's, with the findings; the caller learns the store failed.
+                LogNotPublished(logger, PublishFailureLine.For(e));
+                return HttpResponseData.Problem(503, "Service Unavailable", $"{e.Message} The sweep ran; its findings are in the function's log. Try again.")
+                    .WithHeader("Retry-After", "60");
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Failure}")]
+    private static partial void LogNotPublished(ILogger logger, string failure);
 }

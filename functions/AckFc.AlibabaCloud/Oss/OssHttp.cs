@@ -229,9 +229,17 @@ internal static class OssErrors
             code = status switch { 404 => "NoSuchKey", 412 => "PreconditionFailed", 503 => "ServiceUnavailable", _ => code };
         }
 
-        var kind = code is "SlowDown" or "TooManyRequests" || code.Contains("Throttling", StringComparison.OrdinalIgnoreCase)
-            ? AlibabaCloudErrorKind.Throttling
-            : AcsErrors.Classify(status, code);
+        var kind = IsThrottling(code) ? AlibabaCloudErrorKind.Throttling : AcsErrors.Classify(status, code);
         return new AlibabaCloudException(kind, code, error.Message, status, error.RequestId ?? AcsErrors.Header(headers, RequestIdHeader), action);
     }
+
+    /// <summary>
+    /// OSS's flow-control answers: 429 <c>QpsLimitExceeded</c>; 503 <c>TotalQpsLimitExceeded</c>,
+    /// <c>ActiveRequestLimitExceeded</c>, <c>MetaOperationQpsLimitExceeded</c>, <c>Upload/DownloadTrafficRateLimitExceeded</c>
+    /// (help.aliyun.com, OSS "HTTP status code 503" / "429"); S3-style <c>SlowDown</c> and anything named throttling.
+    /// </summary>
+    internal static bool IsThrottling(string code) =>
+        code is "SlowDown" or "TooManyRequests"
+        || code.EndsWith("LimitExceeded", StringComparison.Ordinal)
+        || code.Contains("Throttling", StringComparison.OrdinalIgnoreCase);
 }

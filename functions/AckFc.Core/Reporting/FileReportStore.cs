@@ -32,6 +32,8 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
 
     private string Root => Path.GetFullPath(options.Value.ReportDirectory);
 
+    public string Location => Root;
+
     public async Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) =>
         await ReadReportAsync(Path.Combine(Root, LatestFileName), cancellationToken);
 

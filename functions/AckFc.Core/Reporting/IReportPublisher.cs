@@ -28,6 +28,8 @@ public interface IReportPublisher
     /// Writes the report in every format under the report store, compares it with the previous one and notifies
     /// the configured channels. A failed notification never throws: it is added to the report's errors.
     /// Publishing the same sweep id again (a retried timer) rewrites the files and does not notify twice.
+    /// When the store fails (after the client's retries) it throws <see cref="ReportPublishException"/>, carrying the
+    /// report and the store's location; the set is then not latest.
     /// </summary>
     Task<PublishedReport> PublishAsync(ComplianceReport report, CancellationToken cancellationToken = default);
 }

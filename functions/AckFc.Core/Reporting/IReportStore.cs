@@ -29,6 +29,12 @@ public sealed record ReportSetState
 /// </summary>
 public interface IReportStore
 {
+    /// <summary>
+    /// Where the store keeps its sets, for people reading a log line: <c>oss://{bucket}/{prefix}</c> or the directory.
+    /// Never credentials, never a signed URL.
+    /// </summary>
+    string Location => "the report store";
+
     /// <summary>The report most recently saved (<c>latest.json</c>), or null when there is none yet.</summary>
     Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default);
 

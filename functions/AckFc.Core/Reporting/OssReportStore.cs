@@ -37,6 +37,8 @@ internal sealed partial class OssReportStore(
 
     private string Prefix => storeOptions.Value.Prefix;
 
+    public string Location => $"oss://{Bucket.Name}/{Prefix}";
+
     public async Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default)
     {
         var newest = await oss.ListObjectsV2Async(Bucket, new OssListRequest { Prefix = Prefix + "index/", MaxKeys = 1 }, cancellationToken);

@@ -21,6 +21,26 @@ internal sealed partial class ReportPublisher(
     public async Task<PublishedReport> PublishAsync(ComplianceReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            var published = await PublishCoreAsync(report, cancellationToken);
+            LogPublished(
+                logger, report.SweepId, published.Files.Count, store.Location, Math.Round(timeProvider.GetElapsedTime(started).TotalMilliseconds, 1),
+                published.Changes?.New.Count ?? 0, published.Changes?.Resolved.Count ?? 0, published.Changes?.Escalated.Count ?? 0);
+            return published;
+        }
+        catch (Exception e) when (e is not ReportPublishException)
+        {
+            // Whatever stopped it (OSS after its retries, a full disk, the deadline), the caller gets the report back
+            // with where it was to go, so the sweep's findings still reach the log. Nothing is logged here: the caller
+            // writes the one Error line.
+            throw new ReportPublishException(report, store.Location, e);
+        }
+    }
+
+    private async Task<PublishedReport> PublishCoreAsync(ComplianceReport report, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
 
         var (state, comparedWith, changes) = await CompareWithPreviousAsync(report, cancellationToken);
@@ -75,9 +95,16 @@ internal sealed partial class ReportPublisher(
             NotifiedAt = notifiedAt,
             ReplacesLatest = !IsPartialScope(report, settings),
         };
-        var paths = await store.SaveAsync(published, files, newState, cancellationToken);
-        LogPublished(logger, report.SweepId, paths.Count, changes?.New.Count ?? 0, changes?.Resolved.Count ?? 0, changes?.Escalated.Count ?? 0);
-        return new PublishedReport(published, paths, changes);
+        try
+        {
+            var paths = await store.SaveAsync(published, files, newState, cancellationToken);
+            return new PublishedReport(published, paths, changes);
+        }
+        catch (Exception e) when (e is not ReportPublishException)
+        {
+            // The report as published so far: notification errors included.
+            throw new ReportPublishException(published, store.Location, e);
+        }
     }
 
     /// <summary>
@@ -189,6 +216,6 @@ internal sealed partial class ReportPublisher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: nothing new, resolved or escalated; no notification")]
     private static partial void LogNothingToTell(ILogger logger, string sweepId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} published: {Files} files, {New} new, {Resolved} resolved, {Escalated} escalated")]
-    private static partial void LogPublished(ILogger logger, string sweepId, int files, int @new, int resolved, int escalated);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} published: {Files} files to {Store} in {ElapsedMs} ms, {New} new, {Resolved} resolved, {Escalated} escalated")]
+    private static partial void LogPublished(ILogger logger, string sweepId, int files, string store, double elapsedMs, int @new, int resolved, int escalated);
 }

@@ -79,7 +79,7 @@ internal sealed class EmulatorMiddleware(
             }
 
             region = ResolveRegion(product, parameters, host);
-            var profile = state.Faults.IsEmpty ? null : state.Faults.For(action);
+            var profile = state.Faults.IsEmpty ? null : state.Faults.For(action, rawTarget);
             if (profile is not null && profile.LatencyMilliseconds + profile.JitterMilliseconds > 0)
             {
                 var delay = profile.LatencyMilliseconds + (profile.JitterMilliseconds > 0 ? state.Faults.NextInt(profile.JitterMilliseconds) : 0);
@@ -108,6 +108,12 @@ internal sealed class EmulatorMiddleware(
                 {
                     EmulatorLog.FaultInjected(logger, action, "503");
                     throw new ApiException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+                }
+
+                if (profile.TakeFailure())
+                {
+                    EmulatorLog.FaultInjected(logger, action, profile.FailErrorCode);
+                    throw new ApiException(profile.FailStatusCode, profile.FailErrorCode, $"{profile.FailErrorCode} (injected by the AckFc emulator).");
                 }
 
                 if (profile.HangRate > 0 && state.Faults.NextDouble() < profile.HangRate)

@@ -35,6 +35,35 @@ public sealed class FaultProfile
     /// <summary>Share (0–1) of successful answers whose JSON body is cut in half.</summary>
     public double TruncatedBodyRate { get; set; }
 
+    /// <summary>
+    /// How many requests meeting this profile fail with <see cref="FailStatusCode"/> / <see cref="FailErrorCode"/>
+    /// before requests pass again (counted from when the profile is set; "a few 503s, then OSS is back").
+    /// Null: none. A deterministic alternative to <see cref="ServiceUnavailableRate"/>.
+    /// </summary>
+    public int? FailCount { get; set; }
+
+    /// <summary>The status of a <see cref="FailCount"/> failure (400–599).</summary>
+    public int FailStatusCode { get; set; } = 503;
+
+    /// <summary>The error code of a <see cref="FailCount"/> failure, e.g. <c>ServiceUnavailable</c>, OSS's <c>QpsLimitExceeded</c> (429).</summary>
+    public string FailErrorCode { get; set; } = "ServiceUnavailable";
+
+    /// <summary>
+    /// Only requests whose target (raw path and query) contains this text meet the profile; the others pass
+    /// untouched. Null: every request of the action. Lets one OSS key fail, e.g. <c>"/index/"</c> for the index
+    /// entries of the report store.
+    /// </summary>
+    public string? TargetContains { get; set; }
+
+    private int failed;
+
+    /// <summary>Whether the profile applies to a request with this raw target.</summary>
+    internal bool Matches(string rawTarget) =>
+        TargetContains is not { Length: > 0 } text || rawTarget.Contains(text, StringComparison.Ordinal);
+
+    /// <summary>Counts one request against <see cref="FailCount"/>; true while it is not used up.</summary>
+    internal bool TakeFailure() => FailCount is { } count && Interlocked.Increment(ref failed) <= count;
+
     internal void Validate(string action)
     {
         static void Require(bool ok, string message)
@@ -52,6 +81,9 @@ public sealed class FaultProfile
         Require(ThrottleStatusCode is 400 or 429, $"{at}.throttleStatusCode must be 400 or 429");
         Require(RetryAfterMilliseconds is null or >= 0, $"{at}.retryAfterMilliseconds must not be negative");
         Require(HangMilliseconds >= 0, $"{at}.hangMilliseconds must not be negative");
+        Require(FailCount is null or >= 0, $"{at}.failCount must not be negative");
+        Require(FailStatusCode is >= 400 and <= 599, $"{at}.failStatusCode must be between 400 and 599");
+        Require(!string.IsNullOrWhiteSpace(FailErrorCode), $"{at}.failErrorCode must not be empty");
         foreach (var (name, rate) in new[]
                  {
                      ("serviceUnavailableRate", ServiceUnavailableRate), ("hangRate", HangRate),
@@ -129,6 +161,9 @@ public sealed class FaultSettings
     /// <summary>The profile that applies to <paramref name="action"/>, if any.</summary>
     public FaultProfile? For(string action) =>
         _profiles.TryGetValue(action, out var own) ? own : _profiles.TryGetValue(AllActions, out var all) ? all : null;
+
+    /// <summary>The profile that applies to <paramref name="action"/> at <paramref name="rawTarget"/> (its <see cref="FaultProfile.TargetContains"/> met), if any.</summary>
+    public FaultProfile? For(string action, string rawTarget) => For(action) is { } profile && profile.Matches(rawTarget) ? profile : null;
 
     internal bool IsEmpty => _profiles.IsEmpty;
 

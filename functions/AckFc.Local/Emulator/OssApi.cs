@@ -80,7 +80,7 @@ internal sealed class OssApi(EmulatorState state, IReadOnlyList<EmulatorCredenti
         string? code = null;
         try
         {
-            var profile = state.Faults.IsEmpty ? null : state.Faults.For(action);
+            var profile = state.Faults.IsEmpty ? null : state.Faults.For(action, rawPath + (rawQuery.Length > 0 ? "?" + rawQuery : ""));
             if (profile is not null && profile.LatencyMilliseconds + profile.JitterMilliseconds > 0)
             {
                 await Task.Delay(profile.LatencyMilliseconds + (profile.JitterMilliseconds > 0 ? state.Faults.NextInt(profile.JitterMilliseconds) : 0), ct).ConfigureAwait(false);
@@ -92,14 +92,24 @@ internal sealed class OssApi(EmulatorState state, IReadOnlyList<EmulatorCredenti
             {
                 if (state.Faults.Throttle(action, profile, state.Time.GetUtcNow()) is not null)
                 {
+                    // OSS's own throttling answers (help.aliyun.com "HTTP status code 503" and "429"): the account's
+                    // total QPS (503 TotalQpsLimitExceeded) or the request rate (429 QpsLimitExceeded).
                     EmulatorLog.FaultInjected(logger, action, "throttled");
-                    throw new ApiException(profile.ThrottleStatusCode == 400 ? 503 : 429, "Throttling", "Please reduce your request rate.");
+                    throw profile.ThrottleStatusCode == 400
+                        ? new ApiException(503, "TotalQpsLimitExceeded", "Max total qps limit is exceeded.")
+                        : new ApiException(429, "QpsLimitExceeded", "Please reduce your request rate.");
                 }
 
                 if (profile.ServiceUnavailableRate > 0 && state.Faults.NextDouble() < profile.ServiceUnavailableRate)
                 {
                     EmulatorLog.FaultInjected(logger, action, "503");
                     throw new ApiException(503, "ServiceUnavailable", "Please try again.");
+                }
+
+                if (profile.TakeFailure())
+                {
+                    EmulatorLog.FaultInjected(logger, action, profile.FailErrorCode);
+                    throw new ApiException(profile.FailStatusCode, profile.FailErrorCode, $"{profile.FailErrorCode} (injected by the AckFc emulator).");
                 }
             }
 
