@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 
 namespace AckFc.AlibabaCloud;
 
@@ -51,6 +52,13 @@ public static class AlibabaCloudServiceCollectionExtensions
         services.TryAddScoped<IKmsClient, KmsClient>();
         services.TryAddScoped<IOssClient, OssClient>();
         services.TryAddTransient<OssSigningHandler>();
+
+        // Polly's telemetry would log every retried attempt at Warning and the last failed one at Error. AckFc's own
+        // retry lines (AcsResilience, OssResilience) already name the action, bucket or region and the delay, and whether
+        // a failed call is an error is the caller's to say (a region that cannot be read is an error in the report; a
+        // report set that cannot be written, one Error line with the findings): those two events go to Debug.
+        services.Configure<TelemetryOptions>(static options => options.SeverityProvider = static args =>
+            args.Event.EventName is "ExecutionAttempt" or "OnRetry" ? ResilienceEventSeverity.Debug : args.Event.Severity);
 
         // Handlers run in the order added: the resilience pipeline wraps the signing handler, so every attempt is
         // signed afresh. The pipeline owns all timeouts, so HttpClient's own is switched off.

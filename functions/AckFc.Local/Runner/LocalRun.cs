@@ -25,9 +25,11 @@ namespace AckFc.Local.Runner;
 /// <param name="EventDelay">How long after its call an event is delivered.</param>
 /// <param name="EventDuplicateRate">Share of events delivered twice with the same id.</param>
 /// <param name="HostSettings">More host settings (<c>NAME=value</c>), after the local ones (notification channels, say).</param>
+/// <param name="ConfigureHost">Applied to the host's builder after the local runner's own settings (tests collect its logs).</param>
 public sealed record LocalSettings(
     string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false,
-    bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0, IReadOnlyList<string>? HostSettings = null)
+    bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0, IReadOnlyList<string>? HostSettings = null,
+    Action<FunctionsApplicationBuilder>? ConfigureHost = null)
 {
     /// <summary>The bucket and prefix of the emulated OSS the local runner's reports go to when <see cref="ReportsOnOss"/>.</summary>
     public const string OssBucket = "ackfc-reports";
@@ -108,6 +110,7 @@ public sealed class LocalRun : IAsyncDisposable
             {
                 builder.Urls = settings.Urls;
                 builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+                settings.ConfigureHost?.Invoke(builder);
             });
             await host.StartAsync(cancellationToken);
             if (settings.EventsToHost)

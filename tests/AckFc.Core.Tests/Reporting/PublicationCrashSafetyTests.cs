@@ -40,6 +40,8 @@ public sealed class PublicationCrashSafetyTests
     {
         public int Crashes { get; private set; }
 
+        public string Location => inner.Location;
+
         public Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) => inner.LoadLatestAsync(cancellationToken);
 
         public Task<ComplianceReport?> LoadAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadAsync(sweepId, cancellationToken);
@@ -74,7 +76,9 @@ public sealed class PublicationCrashSafetyTests
         var report = ReportFixtures.DemoFleet(hostile: false, sweepId: "daily-crash");
         var crashing = new CrashingStore(h.Store);
 
-        await Assert.ThrowsAsync<IOException>(() => Publisher(h, crashing).PublishAsync(report));
+        var crash = await Assert.ThrowsAsync<ReportPublishException>(() => Publisher(h, crashing).PublishAsync(report));
+        Assert.IsType<IOException>(crash.InnerException);
+        Assert.Equal(h.Store.Location, crash.Store);
         Assert.Equal(1, crashing.Crashes);
         Assert.Null(await h.Store.LoadStateAsync("daily-crash"));
         Assert.All(MessagesPerChannel(server), c => Assert.Equal(1, c.Value));
