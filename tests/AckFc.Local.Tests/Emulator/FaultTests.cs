@@ -133,6 +133,28 @@ public sealed class FaultTests
         Assert.Contains(200, first);
     }
 
+    [Fact]
+    public async Task FailCount_TheNextNRequestsOfTheTargetFail_ThenTheyPass()
+    {
+        await using var emulator = await TestEmulator.StartAsync();
+        emulator.State.Faults.Set("DescribeClusterDetail", new FaultProfile
+        {
+            FailCount = 2, FailStatusCode = 500, FailErrorCode = "InternalError", TargetContains = "c-demo-hz-payments",
+        });
+        using var client = new SignedClient(emulator);
+
+        var other = await client.SendJsonAsync(SignedRequest.CsGet("DescribeClusterDetail", "/clusters/c-demo-hz-analytics"));
+        var statuses = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.SendJsonAsync(SignedRequest.CsGet("DescribeClusterDetail", "/clusters/c-demo-hz-payments"))).Status);
+        }
+
+        Assert.Equal(200, other.Status);
+        Assert.Equal([500, 500, 200], statuses);
+        Assert.Equal(2, emulator.State.GetCalls().Count(c => c.ErrorCode == "InternalError"));
+    }
+
     [Theory]
     [InlineData(1.5, 400)]
     [InlineData(0.5, 418)]
@@ -144,6 +166,18 @@ public sealed class FaultTests
             faults.Set("DescribeKey", new FaultProfile { ServiceUnavailableRate = rate, ThrottleStatusCode = throttleStatus }));
 
         Assert.Contains(rate > 1 ? "serviceUnavailableRate" : "throttleStatusCode", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1, 503, "failCount")]
+    [InlineData(1, 200, "failStatusCode")]
+    public void Set_InvalidFailCountProfile_RefusedNamingTheField(int count, int status, string field)
+    {
+        var faults = new FaultSettings(1);
+
+        var ex = Assert.Throws<ArgumentException>(() => faults.Set("PutObject", new FaultProfile { FailCount = count, FailStatusCode = status }));
+
+        Assert.Contains(field, ex.Message, StringComparison.Ordinal);
     }
 
     private static async Task<bool> WaitForAsync(Func<bool> condition)
