@@ -14,9 +14,10 @@ namespace AckFc.Core.Reporting;
 /// <summary>
 /// Report sets in an OSS bucket, with no compare-and-swap anywhere (OSS has none on PutObject): every object is
 /// immutable and created once with <c>x-oss-forbid-overwrite</c>, so a 409 <c>FileAlreadyExists</c> means "already
-/// there" and is never an error. Under the configured prefix:
+/// there" and is never an error — except the files of a set no publication completed yet, which the next publication
+/// of the sweep replaces, so a set never mixes two runs. Under the configured prefix:
 /// <list type="bullet">
-/// <item><c>sweeps/{yyyy-MM-dd}/{sweepId}/report.json|html|md|csv|ocsf.jsonl</c>: the set, written first;</item>
+/// <item><c>sweeps/{yyyy-MM-dd}/{sweepId}/report.json|html|md|csv|ocsf.jsonl</c>: the set, written first (a few at once);</item>
 /// <item><c>sweeps/{yyyy-MM-dd}/{sweepId}/publish-{n:D6}.json</c>: the state of the n-th publication of the sweep;</item>
 /// <item><c>ids/{sweepId}.json</c>: where the set of a sweep id lives (the first publication decides);</item>
 /// <item><c>markers/{sweepId}/{name}</c>: create-only delivery markers;</item>
@@ -32,6 +33,12 @@ internal sealed partial class OssReportStore(
     ILogger<OssReportStore> logger) : IReportStore
 {
     private const long InvertBase = 9_999_999_999_999;
+
+    /// <summary>
+    /// Uploads of one set at once. Each renders as it uploads (CPU) and waits for OSS (latency): a few overlap both
+    /// without holding more than a few renderers' buffers.
+    /// </summary>
+    internal const int MaxConcurrentUploads = 3;
 
     private OssBucket Bucket => new(storeOptions.Value.Bucket!, storeOptions.Value.Region!);
 
@@ -85,7 +92,6 @@ internal sealed partial class OssReportStore(
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(state);
         var time = (report.TriggerTime ?? report.StartedAt).ToUniversalTime();
-        var id = FileReportStore.SafeId(report.SweepId);
 
         // 1. Where this sweep's set lives: the first publication decides, a republish reuses it.
         var set = OssReportLayout.SetPrefix(Prefix, report.SweepId, time);
@@ -95,28 +101,40 @@ internal sealed partial class OssReportStore(
             set = (await ReadJsonAsync(IdKey(report.SweepId), OssStoreJsonContext.Default.OssSetPointer, cancellationToken))?.Set ?? set;
         }
 
-        // 2. The files, each rendered straight into its upload; an object already there is the earlier publication's.
-        var written = new List<string>(files.Count + 1);
+        // 2. The files, each rendered straight into its upload, a few at once: they are independent, and on OSS each
+        //    costs a round trip. Only a set that was complete once (an earlier publication wrote its state) keeps its
+        //    files; the leftovers of a publication cut short are replaced, so a set's files all come from one run.
         foreach (var file in files)
         {
             if (file.Name.Length == 0 || file.Name.Contains('/', StringComparison.Ordinal) || file.Name.StartsWith('.'))
             {
                 throw new ArgumentException($"Report file name '{file.Name}' must be a plain file name.", nameof(files));
             }
-
-            await CreateAsync(set + file.Name, OssContent.FromWriter(file.WriteToAsync), ContentType(file.Name), cancellationToken);
-            written.Add(ObjectUri(set + file.Name));
         }
 
+        var uploads = files.Select(f => (Name: f.Name, Content: OssContent.FromWriter(f.WriteToAsync))).ToList();
         if (!files.Any(f => f.Name == FileReportStore.ReportFileName))
         {
-            await CreateAsync(
-                set + FileReportStore.ReportFileName,
-                OssContent.FromWriter((stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct)),
-                "application/json",
-                cancellationToken);
-            written.Insert(0, ObjectUri(set + FileReportStore.ReportFileName));
+            uploads.Insert(0, (FileReportStore.ReportFileName, OssContent.FromWriter(
+                (stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct))));
         }
+
+        var replace = state.Publications <= 1;
+        await Parallel.ForEachAsync(
+            uploads,
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentUploads, CancellationToken = cancellationToken },
+            async (upload, token) =>
+            {
+                if (replace)
+                {
+                    await oss.PutObjectAsync(Bucket, set + upload.Name, upload.Content, new OssPutOptions { ContentType = ContentType(upload.Name) }, token);
+                }
+                else
+                {
+                    await CreateAsync(set + upload.Name, upload.Content, ContentType(upload.Name), token);
+                }
+            });
+        var written = uploads.Select(u => ObjectUri(set + u.Name)).ToList();
 
         // 3. The state of this publication; 4. the index entry, last, so only a complete set is ever "latest".
         var stateKey = set + "publish-" + state.Publications.ToString("D6", CultureInfo.InvariantCulture) + ".json";

@@ -165,6 +165,33 @@ public sealed class OssPublishFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publish_RetriedAfterASetCutShort_TheWholeSetComesFromTheRetry()
+    {
+        // Function Compute retries the failed timer: the same sweep id, swept again, its report a little different.
+        var cutShort = Report("retried-1", T0);
+        var retried = cutShort with { Clusters = [.. cutShort.Clusters.Select(c => c with { Name = "renamed-between-attempts" })] };
+        emulator.State.Faults.Set("PutObject", new FaultProfile { ServiceUnavailableRate = 1, TargetContains = "/report.csv" });
+        await using (var first = Start())
+        {
+            await Assert.ThrowsAsync<ReportPublishException>(() => first.Publisher.PublishAsync(cutShort));
+        }
+
+        emulator.State.Faults.Clear();
+        await using var retry = Start();
+        await retry.Publisher.PublishAsync(retried);
+
+        Assert.Equal("renamed-between-attempts", Assert.Single((await retry.Store.LoadLatestAsync())!.Clusters).Name);
+        using var http = new HttpClient();
+        foreach (var file in SetFiles)
+        {
+            // Every file of the set, the ones the cut-short run had written too, is the retry's.
+            using var response = await http.GetAsync(new Uri(retry.Store.LinkTo(retried, file, TimeSpan.FromMinutes(5))!.AbsoluteUri));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(text.Contains("renamed-between-attempts", StringComparison.Ordinal), $"{file}: {text[..Math.Min(300, text.Length)]}");
+        }
+    }
+
+    [Fact]
     public async Task Timer_OssUnavailableForTheWholePublication_FailsVisiblyWithOneErrorLineOfFindings_LatestStaysThePrevious()
     {
         var unused = Path.Combine(Path.GetTempPath(), "ackfc-unused-" + Guid.NewGuid().ToString("N"));
