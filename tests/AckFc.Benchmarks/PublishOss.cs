@@ -31,8 +31,8 @@ internal static class PublishOss
     /// </summary>
     private static readonly (string Label, Func<IReportStore, Task<int>> Read)[] ReadProbes =
     [
-        ("index lookup: latest entry (ListObjectsV2 max-keys=1 + the entry)", async store =>
-            (await ((OssReportStore)store).LoadHistoryAsync(1)).Count),
+        ("index lookup: the latest entry (ListObjectsV2 max-keys=1 + the entry)", async store =>
+            (await ((OssReportStore)store).LoadHistoryAsync(1)) is [var entry, ..] ? entry.Clusters : 0),
         ("latest report (lookup + report.json)", async store =>
             (await store.LoadLatestAsync())?.Clusters.Count ?? 0),
         ("latest/previous read (stands in for the trend read): latest lookup + previous report", async store =>
@@ -142,18 +142,31 @@ internal static class PublishOss
             ["ALIBABA_CLOUD_CREDENTIALS_FILE"] = Path.Combine(Path.GetTempPath(), "ackfc-no-such-dir", Guid.NewGuid().ToString("N")),
         }).Build();
         await using var services = new ServiceCollection().AddLogging().AddAlibabaCloud(configuration).AddAckFcReporting(configuration).BuildServiceProvider();
-        Console.WriteLine();
-        Console.WriteLine("| read (OSS, after both sweeps) | time | calls | result |");
-        Console.WriteLine("|---|---|---|---|");
-        foreach (var (label, read) in ReadProbes)
+        // Two passes: the first pays for this (JIT) process's first use of the client and the connection; the second is
+        // what a warm instance pays. Each read in a scope of its own, as an invocation has.
+        var times = new double[2, ReadProbes.Length];
+        var calls = new int[ReadProbes.Length];
+        var results = new int[ReadProbes.Length];
+        for (var pass = 0; pass < 2; pass++)
         {
-            // A new scope per probe (an invocation's); the first probe also pays for the connection.
-            await using var scope = services.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<IReportStore>();
-            emulator.State.ResetCalls();
-            var clock = Stopwatch.StartNew();
-            var result = await read(store);
-            Console.WriteLine($"| {label} | {clock.Elapsed.TotalMilliseconds:0} ms | {emulator.State.GetCalls().Count(c => c.Product == "OSS")} | {result:N0} |");
+            for (var i = 0; i < ReadProbes.Length; i++)
+            {
+                await using var scope = services.CreateAsyncScope();
+                var store = scope.ServiceProvider.GetRequiredService<IReportStore>();
+                emulator.State.ResetCalls();
+                var clock = Stopwatch.StartNew();
+                results[i] = await ReadProbes[i].Read(store);
+                times[pass, i] = clock.Elapsed.TotalMilliseconds;
+                calls[i] = emulator.State.GetCalls().Count(c => c.Product == "OSS");
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| read (OSS, after both sweeps) | first | warm | OSS calls | clusters it names |");
+        Console.WriteLine("|---|---|---|---|---|");
+        for (var i = 0; i < ReadProbes.Length; i++)
+        {
+            Console.WriteLine($"| {ReadProbes[i].Label} | {times[0, i]:0} ms | {times[1, i]:0} ms | {calls[i]} | {results[i]:N0} |");
         }
     }
 
