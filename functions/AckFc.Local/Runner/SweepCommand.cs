@@ -112,7 +112,7 @@ internal static class SweepCommand
         var (cron, zone) = ParseSchedule(schedule);
         await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} (admin: {stack.Emulator.Endpoint}/_emulator/calls)");
         await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress} (GET /healthz)");
-        await stdout.WriteLineAsync($"Timer:                         {(every is { } period ? $"every {args[everyAt + 1]} (--timer-every; its cron is {schedule})" : schedule)}, each invocation on a fresh host instance");
+        await stdout.WriteLineAsync($"Timer:                         {(every is not null ? $"every {args[everyAt + 1]} (--timer-every; its cron is {schedule})" : schedule)}, each invocation on a fresh host instance");
         await stdout.WriteLineAsync($"Notifications:                 {stack.Emulator.Endpoint}/_emulator/notifications (change-only)");
         await stdout.WriteLineAsync($"Events:                        {Emulator.EmulatorCommand.DescribeEvents(stack.Emulator.Events)}");
         await stdout.WriteLineAsync();
