@@ -63,12 +63,15 @@ internal sealed partial class ReportPublisher(
             {
                 switch (await NotifyOnceAsync(channel, notification, markers, cancellationToken))
                 {
-                    case null:
+                    case (true, _):
                         delivered.Add(channel.Name);
                         notifiedAt = timeProvider.GetUtcNow();
                         break;
-                    case { } error:
+                    case (false, { } error):
                         errors.Add(error);
+                        break;
+                    default:
+                        // Another instance publishing this sweep right now delivers to this channel: nothing to say.
                         break;
                 }
             }
@@ -112,9 +115,11 @@ internal sealed partial class ReportPublisher(
     /// before the first byte is sent and the delivery marker as soon as the channel took it. An intent with neither a
     /// delivery nor a failure marker means an earlier run stopped mid-delivery: whether the message arrived is unknown,
     /// and it is not sent again (at most once), but said in the report's errors. A definite failure (all attempts
-    /// refused) is recorded and the next publication tries again. Returns null when delivered now.
+    /// refused) is recorded and the next publication tries again. Another instance publishing the same sweep at the
+    /// same moment (its intent marker created between our read of the markers and our create) delivers instead of us:
+    /// neither delivered nor an error here. Returns whether this call delivered, and the error if any.
     /// </summary>
-    private async Task<ReportError?> NotifyOnceAsync(
+    private async Task<(bool Delivered, ReportError? Error)> NotifyOnceAsync(
         NotificationChannel channel, Notification notification, IReadOnlyCollection<string> markers, CancellationToken cancellationToken)
     {
         var sweepId = notification.Report.SweepId;
@@ -125,20 +130,20 @@ internal sealed partial class ReportPublisher(
         if (rounds > 0 && !markers.Contains(FailedMarker(channel.Name, rounds)))
         {
             LogInterrupted(logger, sweepId, channel.DisplayName);
-            return Interrupted(channel);
+            return (false, Interrupted(channel));
         }
 
         var round = rounds + 1;
         if (!await store.TryCreateMarkerAsync(sweepId, IntentMarker(channel.Name, round), cancellationToken))
         {
             // Another instance publishing the same sweep took this round a moment ago: it delivers, not us.
-            LogInterrupted(logger, sweepId, channel.DisplayName);
-            return Interrupted(channel);
+            LogDeliveredElsewhere(logger, sweepId, channel.DisplayName);
+            return (false, null);
         }
 
         var error = await notifier.SendAsync(channel, notification, cancellationToken);
         await store.TryCreateMarkerAsync(sweepId, error is null ? DeliveredMarker(channel.Name) : FailedMarker(channel.Name, round), cancellationToken);
-        return error;
+        return (error is null, error);
     }
 
     private static ReportError Interrupted(NotificationChannel channel) => new()
@@ -212,6 +217,9 @@ internal sealed partial class ReportPublisher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sweep {SweepId}: an earlier run started notifying {Channel} and did not record the outcome; not sent again (at most once)")]
     private static partial void LogInterrupted(ILogger logger, string sweepId, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: another instance is publishing this sweep at the same time and notifies {Channel}; this one does not (a duplicated or retried timer)")]
+    private static partial void LogDeliveredElsewhere(ILogger logger, string sweepId, string channel);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: nothing new, resolved or escalated; no notification")]
     private static partial void LogNothingToTell(ILogger logger, string sweepId);

@@ -61,6 +61,8 @@ internal sealed class AdminApi(EmulatorState state)
                 ("POST", ["keys", var id, "schedule-deletion"]) => ScheduleDeletion(context, id, int.Parse(Query(context, "days"), NumberStyles.Integer, CultureInfo.InvariantCulture)),
                 ("POST", ["keys", var id, "deletion-protection"]) => DeletionProtection(context, id, bool.Parse(Query(context, "enabled")), context.Request.Query["description"].ToString()),
                 ("GET", ["events"]) => Events(),
+                ("GET", ["notifications"]) => new { received = state.Notifications.Received, messages = state.Notifications.GetMessages().Select(m => new { m.ReceivedAt, m.ContentType, body = (object?)m.Json ?? m.Body }) },
+                ("POST", ["notifications"]) => await ReceiveNotificationAsync(context).ConfigureAwait(false),
                 _ => throw new KeyNotFoundException($"No admin endpoint {method} {path}. See docs/emulator.md."),
             };
             await WriteAsync(context, 200, result).ConfigureAwait(false);
@@ -73,6 +75,13 @@ internal sealed class AdminApi(EmulatorState state)
         {
             await WriteAsync(context, 400, new { error = ex.Message }).ConfigureAwait(false);
         }
+    }
+
+    private async Task<object> ReceiveNotificationAsync(HttpContext context)
+    {
+        var body = await ReadTextAsync(context).ConfigureAwait(false);
+        state.Notifications.Add(new InboxMessage(state.Time.GetUtcNow(), context.Request.ContentType ?? string.Empty, body));
+        return new { ok = true };
     }
 
     private object Events() => new

@@ -138,6 +138,9 @@ public sealed class EmulatorState
     /// <summary>The faults in force; change them at any time.</summary>
     public FaultSettings Faults { get; }
 
+    /// <summary>The notifications local hosts posted to <c>/_emulator/notifications</c>.</summary>
+    public NotificationInbox Notifications { get; } = new();
+
     /// <summary>How long <c>UpdateKMSEncryption</c> keeps a cluster <c>updating</c> (applies to later calls).</summary>
     public TimeSpan UpdatingDuration
     {

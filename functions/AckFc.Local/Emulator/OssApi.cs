@@ -64,6 +64,12 @@ internal sealed class OssApi(EmulatorState state, IReadOnlyList<EmulatorCredenti
     public IReadOnlyList<string> Keys(string bucket) =>
         _buckets.TryGetValue(bucket, out var objects) ? [.. objects.Keys.Order(StringComparer.Ordinal)] : [];
 
+    /// <summary>The content of an object (tests); throws naming the key when there is none.</summary>
+    public byte[] Read(string bucket, string key) =>
+        _buckets.TryGetValue(bucket, out var objects) && objects.TryGetValue(key, out var stored)
+            ? stored.Content
+            : throw new KeyNotFoundException($"No object '{key}' in bucket '{bucket}'.");
+
     public async Task HandleAsync(HttpContext context, string rawPath, string rawQuery)
     {
         var request = context.Request;

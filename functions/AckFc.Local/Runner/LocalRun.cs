@@ -25,11 +25,12 @@ namespace AckFc.Local.Runner;
 /// <param name="EventDelay">How long after its call an event is delivered.</param>
 /// <param name="EventDuplicateRate">Share of events delivered twice with the same id.</param>
 /// <param name="HostSettings">More host settings (<c>NAME=value</c>), after the local ones (notification channels, say).</param>
-/// <param name="ConfigureHost">Applied to the host's builder after the local runner's own settings (tests collect its logs).</param>
+/// <param name="NotifyInbox">The host's generic webhook channel posts to the emulator's inbox (<c>/_emulator/notifications</c>).</param>
+/// <param name="ConfigureHost">Applied to the host's builder after the local runner's own settings, on every (re)start (tests collect its logs).</param>
 public sealed record LocalSettings(
     string? FleetFile, string PolicyFile, string ReportDirectory, string Urls, bool Verbose, bool ReportsOnOss = false,
     bool EventsToHost = false, TimeSpan EventDelay = default, double EventDuplicateRate = 0, IReadOnlyList<string>? HostSettings = null,
-    Action<FunctionsApplicationBuilder>? ConfigureHost = null)
+    bool NotifyInbox = false, Action<FunctionsApplicationBuilder>? ConfigureHost = null)
 {
     /// <summary>The bucket and prefix of the emulated OSS the local runner's reports go to when <see cref="ReportsOnOss"/>.</summary>
     public const string OssBucket = "ackfc-reports";
@@ -45,8 +46,14 @@ public sealed record LocalSettings(
 /// </summary>
 public sealed class LocalRun : IAsyncDisposable
 {
-    private LocalRun(RunningEmulator emulator, FunctionsApplication host, string webhookKeyId, string webhookSecret, IReadOnlyList<string> regions)
+    private readonly LocalSettings settings;
+    private readonly string[] hostArguments;
+
+    private LocalRun(
+        LocalSettings settings, string[] hostArguments, RunningEmulator emulator, FunctionsApplication host, string webhookKeyId, string webhookSecret, IReadOnlyList<string> regions)
     {
+        this.settings = settings;
+        this.hostArguments = hostArguments;
         Emulator = emulator;
         Host = host;
         WebhookKeyId = webhookKeyId;
@@ -58,7 +65,11 @@ public sealed class LocalRun : IAsyncDisposable
     public const string HostAccessKeyId = "ackfc-local-host-key-id";
 
     public RunningEmulator Emulator { get; }
-    public FunctionsApplication Host { get; }
+    /// <summary>The host instance serving now (<see cref="RestartHostAsync"/> replaces it).</summary>
+    public FunctionsApplication Host { get; private set; }
+
+    /// <summary>How many times the host was replaced by a fresh instance.</summary>
+    public int HostRestarts { get; private set; }
     public string WebhookKeyId { get; }
     /// <summary>A secret made for this local session only; printed in the sample curl so you can try the webhook.</summary>
     public string WebhookSecret { get; }
@@ -106,26 +117,49 @@ public sealed class LocalRun : IAsyncDisposable
                 Function = "all",
                 OssReportStore = settings.ReportsOnOss ? $"oss://{LocalSettings.OssBucket}/{LocalSettings.OssPrefix}" : null,
             };
-            var host = FunctionsHost.Build([.. environment.Arguments(), .. settings.HostSettings ?? []], builder =>
-            {
-                builder.Urls = settings.Urls;
-                builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
-                settings.ConfigureHost?.Invoke(builder);
-            });
-            await host.StartAsync(cancellationToken);
+            // The inbox channel's secret is made here and never printed: the inbox does not check it, the host needs one.
+            string[] inbox = settings.NotifyInbox
+                ? [$"ACKFC_NOTIFY_WEBHOOK_URL={emulator.Endpoint}/_emulator/notifications", $"ACKFC_NOTIFY_WEBHOOK_SECRET=local:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24))}"]
+                : [];
+            string[] arguments = [.. environment.Arguments(), .. inbox, .. settings.HostSettings ?? []];
+            var host = await StartHostAsync(arguments, settings.Urls, settings, cancellationToken);
             if (settings.EventsToHost)
             {
                 // The host serves every function on one /invoke; it hands CloudEvents to the guard.
                 emulator.Events.AddSink(host.Address!);
             }
 
-            return new LocalRun(emulator, host, keyId, secret, regions);
+            return new LocalRun(settings, arguments, emulator, host, keyId, secret, regions);
         }
         catch
         {
             await emulator.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops the host and starts a fresh instance on the same address with the same settings, as Function Compute starts
+    /// a new instance for the next invocation: nothing in memory survives, only what the emulated cloud (OSS) holds.
+    /// </summary>
+    public async Task RestartHostAsync(CancellationToken cancellationToken)
+    {
+        var address = Host.Address!;
+        await Host.DisposeAsync();
+        Host = await StartHostAsync(hostArguments, address.GetLeftPart(UriPartial.Authority), settings, cancellationToken);
+        HostRestarts++;
+    }
+
+    private static async Task<FunctionsApplication> StartHostAsync(string[] arguments, string urls, LocalSettings settings, CancellationToken cancellationToken)
+    {
+        var host = FunctionsHost.Build(arguments, builder =>
+        {
+            builder.Urls = urls;
+            builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+            settings.ConfigureHost?.Invoke(builder);
+        });
+        await host.StartAsync(cancellationToken);
+        return host;
     }
 
     /// <summary>Fires the compliance function exactly as a Function Compute timer trigger does: <c>POST /invoke</c>.</summary>

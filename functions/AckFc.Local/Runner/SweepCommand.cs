@@ -1,4 +1,8 @@
+using System.Text.Json;
+using AckFc.Core.Reporting;
+using AckFc.Local.Emulator;
 using Cronos;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AckFc.Local.Runner;
 
@@ -30,10 +34,15 @@ internal static class SweepCommand
         Reports go to the emulated OSS (bucket ackfc-reports, prefix local/) and each sweep prints a presigned link to
         its HTML report; --report-dir DIR writes them to a directory instead.
 
+        Every timer invocation runs on a fresh host instance, as on Function Compute: what it knows of the previous
+        sweep comes from the report store only. Notifications go to the emulator's inbox (GET /_emulator/notifications)
+        and each sweep prints what it compared with and what it notified: change-only, across the restarts.
+
         Every KMS and CS write call (signed API or admin surface) posts an ActionTrail CloudEvent to the host's /invoke,
         as an EventBridge trigger would, so the key guard reacts to a key being disabled (docs/emulator.md).
 
         Options: --fleet FILE, --policy FILE, --report-dir DIR, --port N (host port, default a free one), --verbose,
+                 --timer-every DURATION (fire the timer every 30s, 5m, 1h… instead of on its cron),
                  --event-delay-ms N (deliver events N ms after their call, 0 to 3600000; default 0),
                  --event-duplicate-rate R (share 0 to 1 of events delivered twice with the same id; default 0)
         """;
@@ -88,14 +97,23 @@ internal static class SweepCommand
             return 2;
         }
 
+        TimeSpan? every = null;
+        var everyAt = Array.IndexOf(args, "--timer-every");
+        if (everyAt >= 0 && !TryParseEvery(args[everyAt + 1], out every))
+        {
+            await stderr.WriteLineAsync($"--timer-every must be a duration from 1s to 1d such as 30s, 5m or 1h, not '{args[everyAt + 1]}'{Environment.NewLine}{Environment.NewLine}{ServeUsage}");
+            return 2;
+        }
+
         // The emulator outlives every sweep here, so reports live in its OSS (sweep keeps files: its emulator stops at exit).
-        settings = settings with { Urls = $"http://127.0.0.1:{port}", ReportsOnOss = !args.Contains("--report-dir"), EventsToHost = true };
+        settings = settings with { Urls = $"http://127.0.0.1:{port}", ReportsOnOss = !args.Contains("--report-dir"), EventsToHost = true, NotifyInbox = true };
         await using var stack = await LocalRun.StartAsync(settings, cancellationToken);
         var schedule = stack.Host.Functions.First(f => f.Trigger == Worker.TriggerKind.Timer).Schedule!;
         var (cron, zone) = ParseSchedule(schedule);
         await stdout.WriteLineAsync($"Emulated Alibaba Cloud region: {stack.Emulator.Endpoint} (admin: {stack.Emulator.Endpoint}/_emulator/calls)");
         await stdout.WriteLineAsync($"AckFc function host:           {stack.HostAddress} (GET /healthz)");
-        await stdout.WriteLineAsync($"Timer:                         {schedule}");
+        await stdout.WriteLineAsync($"Timer:                         {(every is not null ? $"every {args[everyAt + 1]} (--timer-every; its cron is {schedule})" : schedule)}, each invocation on a fresh host instance");
+        await stdout.WriteLineAsync($"Notifications:                 {stack.Emulator.Endpoint}/_emulator/notifications (change-only)");
         await stdout.WriteLineAsync($"Events:                        {Emulator.EmulatorCommand.DescribeEvents(stack.Emulator.Events)}");
         await stdout.WriteLineAsync();
         await stdout.WriteLineAsync("Disable a key and watch the guard react (an operator's console operation; signed SDK calls work too):");
@@ -110,18 +128,34 @@ internal static class SweepCommand
 
         // Program cancels the token on SIGTERM, SIGINT (Ctrl+C) and SIGQUIT.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sweeps = 0;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                var next = cron.GetNextOccurrence(DateTimeOffset.UtcNow, zone) ?? DateTimeOffset.UtcNow.AddDays(1);
+                var next = every is { } interval
+                    ? DateTimeOffset.FromUnixTimeSeconds((long)Math.Ceiling((DateTimeOffset.UtcNow + interval).ToUnixTimeMilliseconds() / 1000.0))
+                    : cron.GetNextOccurrence(DateTimeOffset.UtcNow, zone) ?? DateTimeOffset.UtcNow.AddDays(1);
                 await stdout.WriteLineAsync($"Next timer invocation at {next:u}");
                 await Task.Delay(next - DateTimeOffset.UtcNow, stop.Token);
+                // Function Compute gives the next invocation a fresh instance: so does serve, after the first.
+                if (sweeps > 0)
+                {
+                    await stack.RestartHostAsync(stop.Token);
+                }
+
+                sweeps++;
+                var inboxBefore = stack.Emulator.State.Notifications.Received;
                 var (report, status, _) = await stack.FireTimerAsync("{\"mode\":\"report\"}", next, stop.Token);
                 await stdout.WriteLineAsync(report is null
                     ? $"Timer invocation failed (HTTP {status})."
-                    : $"Sweep {report.SweepId}: {report.Summary.Clusters} clusters, {report.Summary.Fail} fail, {report.Summary.Unknown} unknown."
+                    : $"Sweep {report.SweepId} (host instance {stack.HostRestarts + 1}): {report.Summary.Clusters} clusters, {report.Summary.Fail} fail, {report.Summary.Unknown} unknown."
                       + (settings.ReportsOnOss ? $"{Environment.NewLine}  report: {stack.PresignReport(report)}" : string.Empty));
+                if (report is not null)
+                {
+                    var state = await stack.Host.Services.GetRequiredService<IReportStore>().LoadStateAsync(report.SweepId, stop.Token);
+                    await stdout.WriteLineAsync("  " + DescribeNotification(report.SweepId, state?.ComparedWith, stack.Emulator.State.Notifications.GetMessages(), inboxBefore, stack.Emulator.State.Notifications.Received));
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -130,6 +164,61 @@ internal static class SweepCommand
 
         await stdout.WriteLineAsync("Stopping: host and emulator shut down.");
         return 0;
+    }
+
+    /// <summary>
+    /// One line on what a sweep notified: the digest the inbox received for it (its new, escalated and resolved
+    /// findings) or why nothing was sent, and which sweep it was compared with.
+    /// </summary>
+    internal static string DescribeNotification(string sweepId, string? comparedWith, IReadOnlyList<InboxMessage> inbox, long receivedBefore, long receivedAfter)
+    {
+        var against = comparedWith is null ? "first sweep in the report store" : $"compared with sweep {comparedWith}";
+        var fresh = (int)Math.Min(receivedAfter - receivedBefore, inbox.Count);
+        var digest = inbox.Skip(inbox.Count - fresh)
+            .Select(m => m.Json)
+            .FirstOrDefault(j => j is { ValueKind: JsonValueKind.Object } d
+                                 && d.TryGetProperty("type", out var t) && t.ValueEquals("ackfc.report.digest")
+                                 && d.TryGetProperty("sweepId", out var id) && id.ValueEquals(sweepId));
+        if (digest is not { } sent)
+        {
+            return comparedWith is null
+                ? $"notified: nothing ({against}, nothing fails)"
+                : $"notified: nothing ({against}: no change; notifications are change-only)";
+        }
+
+        if (!sent.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Object)
+        {
+            return $"notified: every failing cluster ({against})";
+        }
+
+        int Count(string kind) => changes.TryGetProperty(kind, out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
+        return $"notified: {Count("new")} new, {Count("escalated")} escalated, {Count("resolved")} resolved ({against})";
+    }
+
+    /// <summary><c>--timer-every</c>: a whole number with s, m, h or d, from one second to one day.</summary>
+    internal static bool TryParseEvery(string text, out TimeSpan? every)
+    {
+        every = null;
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            return false;
+        }
+
+        TimeSpan? value = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => null,
+        };
+        if (value is not { } v || v < TimeSpan.FromSeconds(1) || v > TimeSpan.FromDays(1))
+        {
+            return false;
+        }
+
+        every = v;
+        return true;
     }
 
     /// <summary>Function Compute's timer cron: six fields with seconds, optionally behind <c>CRON_TZ=&lt;zone&gt; </c>.</summary>
@@ -201,6 +290,7 @@ internal static class SweepCommand
                     case "--event-duplicate-rate" when serve:
                         settings = settings with { EventDuplicateRate = Emulator.EmulatorCommand.Rate(Value(), "--event-duplicate-rate") };
                         break;
+                    case "--timer-every" when serve: Value(); break;
                     case "--port":
                         port = int.TryParse(Value(), out var p) && p is >= 0 and < 65536 ? p : throw new ArgumentException("--port must be a port number");
                         break;

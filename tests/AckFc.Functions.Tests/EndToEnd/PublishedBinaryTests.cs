@@ -77,15 +77,11 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
     private const string KeyId = "ci";
     private const string EnvKeyId = "LTAIbinaryEnvKey01";
     private const string FcKeyId = "STS.binaryRole01";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private readonly SecretCanaries canaries = new();
     private readonly string secret;
     private RunningEmulator emulator = null!;
-    private Process process = null!;
-    private HttpClient client = null!;
+    private BinaryHost host = null!;
     private string reports = null!;
-    private readonly StringBuilder output = new();
     private readonly PublishedBinaryFixture fixture;
 
     public PublishedBinaryTests(PublishedBinaryFixture fixture)
@@ -105,106 +101,18 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         options.Credentials.Add(new EmulatorCredential(EnvKeyId, canaries.All["env-secret"], canaries.All["env-sts-token"]));
         options.Credentials.Add(new EmulatorCredential(FcKeyId, canaries.All["fc-secret"], canaries.All["fc-sts-token"]));
         emulator = await EmulatorHost.StartAsync(options);
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
         reports = Path.Combine(Path.GetTempPath(), "ackfc-aot-" + Guid.NewGuid().ToString("n"));
-        var start = new ProcessStartInfo(fixture.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        (LocalHostEnvironment.For(emulator) with
+        host = await BinaryHost.StartAsync(fixture.Binary, LocalHostEnvironment.For(emulator) with
         {
             PolicyFile = LocalSettings.DefaultPolicy,
             ReportDirectory = reports,
             WebhookSecrets = $"{KeyId}:{secret}",
-            ListenPort = port,
-        }).ApplyTo(start.Environment);
-        process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-        var clock = Stopwatch.StartNew();
-        var last = "no answer yet";
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The published binary exited with {process.ExitCode} before answering /healthz:{Environment.NewLine}{Output()}");
-            }
-
-            if (clock.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"The published binary did not answer /healthz with 200 within {StartTimeout.TotalSeconds:0} s (last: {last}):{Environment.NewLine}{Output()}");
-            }
-
-            try
-            {
-                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                using var ok = await client.GetAsync("/healthz", probe.Token);
-                if (ok.IsSuccessStatusCode)
-                {
-                    return;
-                }
-
-                last = $"{(int)ok.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    private string Output()
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    /// <summary>Stops the binary as Function Compute does (SIGTERM), so it flushes its logs, and waits for its last line.</summary>
-    private async Task StopAsync()
-    {
-        if (process.HasExited)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var deadline = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            // With redirected output this also waits for the end of both streams.
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"The published binary did not stop within {StopTimeout.TotalSeconds:0} s of SIGTERM.");
-        }
+        });
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            using var deadline = new CancellationTokenSource(StopTimeout);
-            await process.WaitForExitAsync(deadline.Token);
-        }
-
-        process.Dispose();
+        await host.DisposeAsync();
         await emulator.DisposeAsync();
         if (Directory.Exists(reports))
         {
@@ -221,7 +129,7 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         };
         invoke.Headers.Add("x-fc-control-path", "/invoke");
         invoke.Headers.Add("x-fc-request-id", "aot-req-1");
-        using var response = await client.SendAsync(invoke);
+        using var response = await host.Client.SendAsync(invoke);
         using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -230,20 +138,13 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         Assert.Equal(emulator.State.GetClusters().Count, report.RootElement.GetProperty("summary").GetProperty("clusters").GetInt32());
         Assert.False(report.RootElement.TryGetProperty("clusters", out _));
         Assert.True(report.RootElement.GetProperty("summary").GetProperty("fail").GetInt32() > 0);
-        lock (output)
-        {
-            Assert.Contains("FC Invoke Start RequestId: aot-req-1", output.ToString(), StringComparison.Ordinal);
-        }
+        Assert.Contains("FC Invoke Start RequestId: aot-req-1", host.Output, StringComparison.Ordinal);
 
         // The invocation's usage line (the console logger writes from its own queue, so give it a moment).
         Match usage = Match.Empty;
         for (var i = 0; i < 50 && !usage.Success; i++)
         {
-            lock (output)
-            {
-                usage = Regex.Match(output.ToString(), @"Invocation aot-req-1 took [\d.]+ ms, allocated [\d.]+ MB \(\d+ gen0 and \d+ gen2 collections\); peak working set ([\d.]+) MB");
-            }
-
+            usage = Regex.Match(host.Output, @"Invocation aot-req-1 took [\d.]+ ms, allocated [\d.]+ MB \(\d+ gen0 and \d+ gen2 collections\); peak working set ([\d.]+) MB");
             if (!usage.Success)
             {
                 await Task.Delay(100);
@@ -262,25 +163,22 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
         request.Headers.TryAddWithoutValidation(AckFcSignature.HeaderName, ContractSigner.Header(KeyId, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "PUT", path, body));
         request.Headers.Add("x-fc-control-path", "/http-invoke");
-        using var response = await client.SendAsync(request);
+        using var response = await host.Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("ACKFC-POL-001", text, StringComparison.Ordinal);
         Assert.Equal(0, emulator.State.CountOf("UpdateKMSEncryption"));
         // The console logger writes from its own queue: give the audit line up to 10 s to arrive.
-        for (var clock = Stopwatch.StartNew(); !Output().Contains("AUDIT", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10);)
+        for (var clock = Stopwatch.StartNew(); !host.Output.Contains("AUDIT", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10);)
         {
             await Task.Delay(50);
         }
 
-        lock (output)
-        {
-            // The audit line is there, the webhook secret and the access key secret are not.
-            Assert.Contains("AUDIT", output.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain(secret, output.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain(canaries.All["env-secret"], output.ToString(), StringComparison.Ordinal);
-        }
+        // The audit line is there, the webhook secret and the access key secret are not.
+        Assert.Contains("AUDIT", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(canaries.All["env-secret"], host.Output, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -306,7 +204,7 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
                 invoke.Headers.Add("x-fc-security-token", canaries.All["fc-sts-token"]);
             }
 
-            using var answer = await client.SendAsync(invoke);
+            using var answer = await host.Client.SendAsync(invoke);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
@@ -326,16 +224,16 @@ public sealed class PublishedBinaryTests : IClassFixture<PublishedBinaryFixture>
             }
 
             request.Headers.Add("x-fc-control-path", "/http-invoke");
-            using var answer = await client.SendAsync(request);
+            using var answer = await host.Client.SendAsync(request);
             Assert.Equal(expected, answer.StatusCode);
         }
 
-        await StopAsync();
+        await host.StopAsync();
 
         // Both credential sets reached the cloud, so both secrets went through the binary.
         Assert.Contains(emulator.State.GetCalls(), c => c.AccessKeyId == FcKeyId && c.Status == 200);
         Assert.Contains(emulator.State.GetCalls(), c => c.AccessKeyId == EnvKeyId && c.Status == 200);
-        var text = Output();
+        var text = host.Output;
         Assert.Contains("FC Invoke Start RequestId: aot-fc-1", text, StringComparison.Ordinal);
         var leaks = canaries.FindIn([("the published binary's stdout and stderr", text)]);
         Assert.True(leaks.Count == 0, "Secrets on the binary's output:\n" + string.Join('\n', leaks));
