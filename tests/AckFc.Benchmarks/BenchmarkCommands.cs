@@ -11,7 +11,7 @@ internal static class BenchmarkCommands
         ("publish-oss", "a 10,000-cluster sweep published to the directory store vs the emulated OSS at 50 ms per call: publish time, peak RSS, OSS calls, latest/previous read", PublishOss.RunAsync),
         ("webhook-throughput", "32 clients against one published host: signed dry-run decisions and /healthz, requests/s and latency", WebhookThroughput.RunAsync),
         ("guard-latency", "key guard, 1,000 clusters on one key at 50 ms per call: DisableKey event at /invoke to the EnableKey issued, calls per event", GuardLatency.RunAsync),
-        ("micro", "BenchmarkDotNet: signing, parsing a 100-cluster page, judging a cluster, a 10,000-cluster HTML report", MicroBenchmarks.RunAsync),
+        ("micro", "BenchmarkDotNet: signing, parsing a 100-cluster page, judging a cluster, a 10,000-cluster HTML report, the 30-sweep trend", MicroBenchmarks.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)

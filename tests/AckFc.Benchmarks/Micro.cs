@@ -31,6 +31,7 @@ public class MicroBenchmarks
     private AckFcPolicy policy = null!;
     private ClusterJudge judge = null!;
     private ComplianceReport report = null!;
+    private ReportTrend trend = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -53,6 +54,9 @@ public class MicroBenchmarks
             SweepId = "bench", StartedAt = Now, FinishedAt = Now, Complete = true, Mode = SweepMode.Report, Regions = ["cn-hangzhou"],
             PolicyVersion = new string('0', 64), Summary = ReportSummary.From(reports), Clusters = reports,
         };
+        trend = new ReportTrend(
+            [.. Enumerable.Range(1, 29).Select(d => new TrendPoint($"daily-{d:D2}", Now.AddDays(d - 30), d % 7, d % 3, 100 - (d % 7) - (d % 3)))],
+            TrendPoint.Of(report, fullScope: true));
     }
 
     [Benchmark]
@@ -86,6 +90,15 @@ public class MicroBenchmarks
         }
 
         return sink.Length;
+    }
+
+    /// <summary>The trend section of a page: 30 sweeps as bars and as a table (rendered into every report.html).</summary>
+    [Benchmark]
+    public int RenderTrend30Sweeps()
+    {
+        var html = new StringBuilder(16 * 1024);
+        HtmlCharts.WriteTrend(html, trend);
+        return html.Length;
     }
 
     /// <summary>A write-only stream that only counts what it is given.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
     public const string LatestFileName = "latest.json";
     public const string ReportFileName = "report.json";
     public const string StateFileName = "publish.json";
+    public const string SummaryFileName = "summary.json";
     public const string MarkerDirectoryName = ".markers";
 
     /// <summary>
@@ -90,6 +91,12 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
             (stream, ct) => JsonSerializer.SerializeAsync(stream, state, ReportingJsonContext.Default.ReportSetState, ct),
             cancellationToken);
 
+        // The set's counts for the trend: a few hundred bytes read instead of the report (partial sweeps say so and are left out).
+        await WriteAtomicallyAsync(
+            Path.Combine(set, SummaryFileName),
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, SetSummary.Of(report, state.ReplacesLatest), ReportingJsonContext.Default.SetSummary, ct),
+            cancellationToken);
+
         // latest.json last, a copy of the set's report.json: a set is complete on disk before anything points at it.
         // A partial-scope sweep keeps its set but leaves the fleet's latest report alone.
         if (state.ReplacesLatest)
@@ -107,6 +114,56 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
         Prune(root, keep: set);
         RemoveLeftovers(root);
         return written;
+    }
+
+    /// <summary>
+    /// The trend from the sets' <c>summary.json</c> files, newest set first until <paramref name="count"/> full-scope
+    /// sweeps are found: one directory listing and one small file per set, never a report. A set published before
+    /// summaries were written has none and is left out.
+    /// </summary>
+    public async Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var root = Root;
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var points = new List<TrendPoint>(Math.Min(count, 64));
+        foreach (var set in Directory.EnumerateDirectories(root).Where(d => IsSetName(Path.GetFileName(d))).OrderDescending(StringComparer.Ordinal))
+        {
+            if (points.Count == count)
+            {
+                break;
+            }
+
+            if (await ReadSummaryAsync(Path.Combine(set, SummaryFileName), cancellationToken) is { FullScope: true } summary
+                && (before is not { } limit || summary.SweepTime < limit))
+            {
+                points.Add(new TrendPoint(summary.SweepId, summary.SweepTime.ToUniversalTime(), summary.Fail, summary.Unknown, summary.Pass, FullScope: true, summary.Complete));
+            }
+        }
+
+        return [.. points.OrderBy(p => p.SweepTime).ThenBy(p => p.SweepId, StringComparer.Ordinal)];
+    }
+
+    private static async Task<SetSummary?> ReadSummaryAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
+            return await JsonSerializer.DeserializeAsync(stream, ReportingJsonContext.Default.SetSummary, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A set of an older release (no summary), or one another instance's retention removed a moment ago.
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The stored summary '{Path.GetFileName(Path.GetDirectoryName(path))}/{SummaryFileName}' is not valid: {ex.Message}", ex);
+        }
     }
 
     public async Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default)
@@ -349,4 +406,12 @@ internal sealed partial class FileReportStore(IOptions<ReportingOptions> options
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove report set {Set}: {Reason}")]
     private static partial void LogPruneFailed(ILogger logger, string set, string reason);
+}
+
+/// <summary>A set's <c>summary.json</c>: the counts the trend reads, so that it never opens a report.</summary>
+internal sealed record SetSummary(string SweepId, DateTimeOffset SweepTime, int Fail, int Unknown, int Pass, int Clusters, bool Complete, bool FullScope)
+{
+    public static SetSummary Of(ComplianceReport report, bool fullScope) => new(
+        report.SweepId, (report.TriggerTime ?? report.StartedAt).ToUniversalTime(), report.Summary.Fail, report.Summary.Unknown, report.Summary.Pass,
+        report.Summary.Clusters, report.Complete, fullScope);
 }

@@ -98,6 +98,152 @@ internal static class HtmlCharts
         html.Append("</figure>\n</section>\n");
     }
 
+    /// <summary>
+    /// The trend: failing, unknown and passing clusters of the last sweeps as stacked bars (oldest left, this sweep
+    /// right), with the same numbers in a table behind a <c>&lt;details&gt;</c> for screen readers and copying. The first
+    /// sweep gets a sentence instead, and a trend that could not be read a note.
+    /// </summary>
+    public static void WriteTrend(StringBuilder html, ReportTrend trend)
+    {
+        ArgumentNullException.ThrowIfNull(trend);
+        var points = trend.Points;
+        html.Append("<section class=\"panel\" id=\"trend\"><h2>Trend");
+        if (points.Count > 1)
+        {
+            html.Append(" <small>last ").Append(points.Count.ToString(Inv)).Append(" sweeps</small>");
+        }
+
+        html.Append("</h2>");
+        if (trend.Unavailable)
+        {
+            html.Append("<p class=\"empty\" id=\"trend-note\">The trend of earlier sweeps could not be read for this report; the next report tries again.</p></section>\n");
+            return;
+        }
+
+        if (!trend.Current.FullScope)
+        {
+            html.Append("<p class=\"empty\" id=\"trend-partial\">This sweep covered part of the configured scope, so it is not in the trend, which shows sweeps of the whole fleet.</p>");
+        }
+
+        if (points.Count == 0)
+        {
+            html.Append("<p class=\"empty\" id=\"trend-note\">No sweep of the whole configured scope is kept yet: the trend starts with the first one.</p></section>\n");
+            return;
+        }
+
+        if (points.Count == 1 && points[0] == trend.Current)
+        {
+            html.Append("<p class=\"empty\" id=\"trend-note\">The trend starts with this sweep: later reports chart failing, unknown and passing clusters over the last ")
+                .Append(ReportTrend.Length.ToString(Inv)).Append(" sweeps.</p></section>\n");
+            return;
+        }
+
+        var series = TrendSeries();
+        var label = $"Failing, unknown and passing clusters in the last {points.Count} sweeps, oldest first";
+        const double left = 34, right = 632, top = 10, bottom = 160;
+        var max = Math.Max(1, points.Max(p => p.Fail + p.Unknown + p.Pass));
+        var slot = (right - left) / points.Count;
+        var width = Math.Min(slot * 0.7, 36);
+        html.Append("<figure style=\"margin:0\"><svg id=\"trend-chart\" viewBox=\"0 0 640 190\" width=\"100%\" role=\"img\" aria-label=\"").Append(Escape(label)).Append("\">");
+        html.Append("<title>").Append(Escape(label)).Append("</title>");
+        foreach (var (value, y) in new[] { (max, top), (0, bottom) })
+        {
+            html.Append(Inv, $"<line x1=\"{left}\" y1=\"{y}\" x2=\"{right}\" y2=\"{y}\" stroke=\"#e8eaed\"/>");
+            html.Append(Inv, $"<text x=\"{left - 6}\" y=\"{y + 4}\" text-anchor=\"end\" class=\"small\">{value}</text>");
+        }
+
+        for (var i = 0; i < points.Count; i++)
+        {
+            var point = points[i];
+            var x = left + (i * slot) + ((slot - width) / 2);
+            var current = point == trend.Current;
+            html.Append("<g class=\"trend-bar\" data-sweep=\"").Append(Escape(point.SweepId)).Append('"')
+                .Append(Inv, $" data-fail=\"{point.Fail}\" data-unknown=\"{point.Unknown}\" data-pass=\"{point.Pass}\"");
+            if (current)
+            {
+                html.Append(" data-current=\"true\"");
+            }
+
+            if (!point.Complete)
+            {
+                html.Append(" fill-opacity=\"0.55\"");
+            }
+
+            html.Append("><title>").Append(Escape(TrendTitle(point, current))).Append("</title>");
+            var y = bottom;
+            foreach (var (_, colour, count) in series.Select(s => (s.Label, s.Colour, s.Count(point))))
+            {
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                var height = (bottom - top) * count / max;
+                y -= height;
+                html.Append(Inv, $"<rect x=\"{x:0.##}\" y=\"{y:0.##}\" width=\"{width:0.##}\" height=\"{height:0.##}\" fill=\"{colour}\"/>");
+            }
+
+            if (point.Fail + point.Unknown + point.Pass == 0)
+            {
+                // A sweep of no judged cluster still shows as a point on the baseline.
+                html.Append(Inv, $"<rect x=\"{x:0.##}\" y=\"{bottom - 2}\" width=\"{width:0.##}\" height=\"2\" fill=\"#80868b\"/>");
+            }
+
+            if (current)
+            {
+                html.Append(Inv, $"<path d=\"M{x + (width / 2) - 5:0.##} {bottom + 10} h10 l-5 -6 z\" fill=\"#1a73e8\"/>");
+            }
+
+            html.Append("</g>");
+        }
+
+        html.Append(Inv, $"<text x=\"{left}\" y=\"182\" class=\"small\">{Escape(Day(points[0].SweepTime))}</text>");
+        html.Append(Inv, $"<text x=\"{right}\" y=\"182\" text-anchor=\"end\" class=\"small\">{Escape(Day(points[^1].SweepTime))}</text>");
+        html.Append("</svg><ul class=\"legend\" style=\"display:flex;flex-wrap:wrap;gap:4px 18px\">");
+        foreach (var (seriesLabel, colour, _) in series)
+        {
+            html.Append("<li><i style=\"background:").Append(colour).Append("\"></i>").Append(Escape(seriesLabel)).Append("</li>");
+        }
+
+        html.Append("</ul></figure>");
+        html.Append("<details><summary>The trend as a table</summary><div class=\"scroll\"><table class=\"plain\" id=\"trend-table\"><thead><tr>")
+            .Append("<th>Sweep time (UTC)</th><th>Sweep</th><th>Failing</th><th>Unknown</th><th>Passing</th></tr></thead><tbody>");
+        foreach (var point in points)
+        {
+            html.Append("<tr data-sweep=\"").Append(Escape(point.SweepId)).Append("\"><td><time datetime=\"").Append(Escape(point.SweepTime.ToString("O", Inv))).Append("\">")
+                .Append(Escape(point.SweepTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv))).Append("</time></td><td><code>").Append(Escape(point.SweepId)).Append("</code>");
+            if (point == trend.Current)
+            {
+                html.Append(" <span class=\"muted\">this sweep</span>");
+            }
+
+            if (!point.Complete)
+            {
+                html.Append(" <span class=\"muted\">incomplete</span>");
+            }
+
+            html.Append(Inv, $"</td><td>{point.Fail}</td><td>{point.Unknown}</td><td>{point.Pass}</td></tr>");
+        }
+
+        html.Append("</tbody></table></div></details></section>\n");
+    }
+
+    /// <summary>The stacked series from the baseline up, in the colours of the status donut.</summary>
+    private static (string Label, string Colour, Func<TrendPoint, int> Count)[] TrendSeries() =>
+    [
+        ("Failing", Colour(FindingStatus.Fail), p => p.Fail),
+        ("Unknown", Colour(FindingStatus.Unknown), p => p.Unknown),
+        ("Passing", Colour(FindingStatus.Pass), p => p.Pass),
+    ];
+
+    private static string Colour(FindingStatus status) => Statuses.First(s => s.Status == status).Colour;
+
+    private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", Inv);
+
+    private static string TrendTitle(TrendPoint point, bool current) =>
+        $"{point.SweepTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv)} UTC · {point.SweepId}{(current ? " (this sweep)" : string.Empty)}: "
+        + $"{point.Fail} failing, {point.Unknown} unknown, {point.Pass} passing{(point.Complete ? string.Empty : " (incomplete sweep)")}";
+
     private static int CountStatus(ReportSummary summary, FindingStatus status) => status switch
     {
         FindingStatus.Fail => summary.Fail,

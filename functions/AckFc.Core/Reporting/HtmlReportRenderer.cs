@@ -52,11 +52,14 @@ internal static class HtmlReportRenderer
     /// <summary>Text gathered before it is passed on to the writer: rows are built in this buffer, never the whole page.</summary>
     private const int SpillAt = 32 * 1024;
 
-    /// <summary>Renders the report; <paramref name="changes"/> (null for the first sweep) adds the "changes" section and badges.</summary>
-    public static string Render(ComplianceReport report, ReportChanges? changes = null)
+    /// <summary>
+    /// Renders the report; <paramref name="changes"/> (null for the first sweep) adds the "changes" section and badges,
+    /// <paramref name="trend"/> the chart of the last sweeps (no trend section when null).
+    /// </summary>
+    public static string Render(ComplianceReport report, ReportChanges? changes = null, ReportTrend? trend = null)
     {
         using var page = new StringWriter(Inv);
-        Write(page, report, changes);
+        Write(page, report, changes, trend);
         return page.ToString();
     }
 
@@ -64,7 +67,7 @@ internal static class HtmlReportRenderer
     /// Writes the page to <paramref name="output"/> as it goes, so a fleet of any size needs one small buffer rather
     /// than the whole page in memory.
     /// </summary>
-    public static void Write(TextWriter output, ComplianceReport report, ReportChanges? changes = null)
+    public static void Write(TextWriter output, ComplianceReport report, ReportChanges? changes = null, ReportTrend? trend = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
@@ -83,6 +86,11 @@ internal static class HtmlReportRenderer
         html.Append("<main>\n");
         Cards(html, report);
         HtmlCharts.Write(html, report);
+        if (trend is not null)
+        {
+            HtmlCharts.WriteTrend(html, trend);
+        }
+
         Changes(html, output, changes);
         Filters(html);
         ClustersTable(html, output, report, changes);

@@ -64,6 +64,15 @@ public interface IReportStore
     Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The counts of the last <paramref name="count"/> full-scope sweeps published before <paramref name="before"/>
+    /// (all of them when null), oldest first: the HTML report's trend. Read from small index or summary objects, never
+    /// from the reports themselves. Partial-scope sweeps are left out, and so are sets published before the store kept
+    /// their counts. A store that keeps no trend throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} keeps no trend of earlier sweeps.");
+
+    /// <summary>
     /// A link a person can open to one file of the report's set for <paramref name="lifetime"/> (a presigned URL on
     /// object storage), or null when the store has no such link (a directory).
     /// </summary>

@@ -40,6 +40,9 @@ internal sealed partial class OssReportStore(
     /// </summary>
     internal const int MaxConcurrentUploads = 3;
 
+    /// <summary>Index entries read at once for the trend: a few connections, not one per entry.</summary>
+    internal const int TrendReadConcurrency = 8;
+
     private OssBucket Bucket => new(storeOptions.Value.Bucket!, storeOptions.Value.Region!);
 
     private string Prefix => storeOptions.Value.Prefix;
@@ -141,7 +144,7 @@ internal sealed partial class OssReportStore(
         await CreateAsync(stateKey, Json(state, ReportingJsonContext.Default.ReportSetState), "application/json", cancellationToken);
         // A sweep of part of the configured scope is kept (and found by its id) but never indexed: the index is what
         // "latest" and the trend read, and a partial sweep must not stand in for the fleet.
-        var entry = new OssIndexEntry(report.SweepId, set, time, report.Summary.Fail, report.Summary.Unknown, report.Summary.Pass, report.Summary.Clusters);
+        var entry = new OssIndexEntry(report.SweepId, set, time, report.Summary.Fail, report.Summary.Unknown, report.Summary.Pass, report.Summary.Clusters, report.Complete);
         if (!state.ReplacesLatest)
         {
             LogNotIndexed(logger, report.SweepId);
@@ -180,20 +183,37 @@ internal sealed partial class OssReportStore(
         return [.. (await ListAllAsync(prefix, cancellationToken)).Select(k => k[prefix.Length..])];
     }
 
-    /// <summary>The last <paramref name="count"/> index entries, newest first (a few small objects: the trend).</summary>
-    public async Task<IReadOnlyList<OssIndexEntry>> LoadHistoryAsync(int count, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The trend from the index alone: one <c>ListObjectsV2 prefix=index/ max-keys=count</c> (starting after
+    /// <paramref name="before"/>'s key, so only older sweeps come back) and one GET per entry, a few at a time. An index
+    /// entry is about 200 bytes and carries the counts; the reports are never read. Partial-scope sweeps have no entry.
+    /// An entry without counts (none is written so; a hand-made one) is skipped, and so is one removed by retention
+    /// between the list and its read.
+    /// </summary>
+    public async Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default)
     {
-        var page = await oss.ListObjectsV2Async(Bucket, new OssListRequest { Prefix = Prefix + "index/", MaxKeys = Math.Clamp(count, 1, 1000) }, cancellationToken);
-        var entries = new List<OssIndexEntry>(page.Objects.Count);
-        foreach (var item in page.Objects)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var request = new OssListRequest
         {
-            if (await ReadJsonAsync(item.Key, OssStoreJsonContext.Default.OssIndexEntry, cancellationToken) is { } entry)
-            {
-                entries.Add(entry);
-            }
-        }
-
-        return entries;
+            Prefix = Prefix + "index/",
+            MaxKeys = Math.Min(count, 1000),
+            // Index keys sort newest first; '~' sorts after every character of a sweep id, so this skips the sweeps at or after `before`.
+            StartAfter = before is { } time ? IndexTimeKey(time) + "~" : null,
+        };
+        var page = await oss.ListObjectsV2Async(Bucket, request, cancellationToken);
+        var keys = page.Objects.Select(o => o.Key).Take(request.MaxKeys).ToArray();
+        var entries = new OssIndexEntry?[keys.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, keys.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = TrendReadConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) => entries[i] = await ReadJsonAsync(keys[i], OssStoreJsonContext.Default.OssIndexEntry, ct));
+        return
+        [
+            .. entries.OfType<OssIndexEntry>()
+                .Where(e => e.Fail is not null && e.Unknown is not null && e.Pass is not null)
+                .Select(e => new TrendPoint(e.SweepId, e.SweepTime.ToUniversalTime(), e.Fail!.Value, e.Unknown!.Value, e.Pass!.Value, FullScope: true, Complete: e.Complete ?? true))
+                .OrderBy(p => p.SweepTime).ThenBy(p => p.SweepId, StringComparer.Ordinal),
+        ];
     }
 
     /// <summary>Marker names are short ASCII words (<c>notify-intent.slack</c>): they become object names.</summary>
@@ -203,8 +223,10 @@ internal sealed partial class OssReportStore(
             : throw new ArgumentException($"Marker name '{name}' must be 1-64 characters of letters, digits, '.', '-' or '_'.", nameof(name));
 
     /// <summary>The index key: newest sweep first in key order; the sweep id breaks ties.</summary>
-    internal string IndexKey(DateTimeOffset time, string sweepId) =>
-        Prefix + "index/" + (InvertBase - time.ToUnixTimeMilliseconds()).ToString("D13", CultureInfo.InvariantCulture) + "_" + FileReportStore.SafeId(sweepId) + ".json";
+    internal string IndexKey(DateTimeOffset time, string sweepId) => IndexTimeKey(time) + "_" + FileReportStore.SafeId(sweepId) + ".json";
+
+    private string IndexTimeKey(DateTimeOffset time) =>
+        Prefix + "index/" + (InvertBase - time.ToUnixTimeMilliseconds()).ToString("D13", CultureInfo.InvariantCulture);
 
     private string IdKey(string sweepId) => Prefix + "ids/" + FileReportStore.SafeId(sweepId) + ".json";
 
@@ -330,8 +352,12 @@ internal sealed partial class OssReportStore(
 /// <summary>Where the set of a sweep id lives (<c>ids/{sweepId}.json</c>).</summary>
 internal sealed record OssSetPointer(string SweepId, string Set);
 
-/// <summary>One index entry: the sweep, its set and its counts (enough for a trend without reading reports).</summary>
-internal sealed record OssIndexEntry(string SweepId, string Set, DateTimeOffset SweepTime, int Fail, int Unknown, int Pass, int Clusters);
+/// <summary>
+/// One index entry: the sweep, its set and its counts, enough for the trend without reading reports. Every entry
+/// written carries the counts; they are nullable so that an entry without them is told from a sweep of no clusters.
+/// <see cref="Complete"/> came with the trend: an entry written before it has none (read as complete).
+/// </summary>
+internal sealed record OssIndexEntry(string SweepId, string Set, DateTimeOffset SweepTime, int? Fail, int? Unknown, int? Pass, int? Clusters, bool? Complete = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(OssSetPointer))]

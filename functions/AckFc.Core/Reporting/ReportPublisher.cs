@@ -43,6 +43,9 @@ internal sealed partial class ReportPublisher(
     {
         var settings = options.Value;
 
+        var fullScope = !IsPartialScope(report, settings);
+        // The trend (a list and a few small reads) goes on while the previous report is read and compared.
+        var trendRead = ReadTrendAsync(report, fullScope, cancellationToken);
         var (state, comparedWith, changes) = await CompareWithPreviousAsync(report, cancellationToken);
         // An explicit ACKFC_REPORT_URL template wins; otherwise an object store hands out a time-limited link.
         var reportUrl = ReportUrl(settings, report.SweepId) ?? store.LinkTo(report, "report.html", settings.ReportLinkLifetime);
@@ -86,7 +89,7 @@ internal sealed partial class ReportPublisher(
             LogNothingToTell(logger, report.SweepId);
         }
 
-        var files = Render(published, changes, digest with { ErrorCount = published.Errors.Count });
+        var files = Render(published, changes, digest with { ErrorCount = published.Errors.Count }, await trendRead);
         var newState = new ReportSetState
         {
             SweepId = report.SweepId,
@@ -96,7 +99,7 @@ internal sealed partial class ReportPublisher(
             NotificationDue = due || (state?.NotificationDue ?? false),
             NotifiedChannels = [.. delivered.Distinct(StringComparer.Ordinal)],
             NotifiedAt = notifiedAt,
-            ReplacesLatest = !IsPartialScope(report, settings),
+            ReplacesLatest = fullScope,
         };
         try
         {
@@ -197,11 +200,31 @@ internal sealed partial class ReportPublisher(
         return (null, previous?.SweepId, previous is null ? null : ReportComparer.Compare(previous, report));
     }
 
+    /// <summary>
+    /// The earlier sweeps of the HTML report's trend: up to <see cref="ReportTrend.Length"/> − 1 full-scope sweeps before
+    /// this one, from the store's index (never their reports). A failed read is a warning, not a failed publication: the
+    /// page says the trend could not be read this time.
+    /// </summary>
+    private async Task<ReportTrend> ReadTrendAsync(ComplianceReport report, bool fullScope, CancellationToken cancellationToken)
+    {
+        var current = TrendPoint.Of(report, fullScope);
+        try
+        {
+            var earlier = await store.LoadTrendAsync(ReportTrend.Length - 1, before: current.SweepTime, cancellationToken);
+            return new ReportTrend(earlier, current);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTrendUnavailable(logger, report.SweepId, ex.GetType().Name, ex.Message);
+            return ReportTrend.Failed(current);
+        }
+    }
+
     /// <summary>Every format of the set, by file name; each is rendered straight into its file when the store writes it.</summary>
-    internal static IReadOnlyList<ReportFile> Render(ComplianceReport report, ReportChanges? changes, ReportDigest digest) =>
+    internal static IReadOnlyList<ReportFile> Render(ComplianceReport report, ReportChanges? changes, ReportDigest digest, ReportTrend? trend = null) =>
     [
         new(FileReportStore.ReportFileName, (stream, ct) => JsonSerializer.SerializeAsync(stream, report, ReportJsonContext.Default.ComplianceReport, ct)),
-        ReportFile.Text("report.html", html => HtmlReportRenderer.Write(html, report, changes)),
+        ReportFile.Text("report.html", html => HtmlReportRenderer.Write(html, report, changes, trend)),
         new("report.md", MarkdownReportRenderer.Render(digest)),
         ReportFile.Text("report.csv", csv => CsvReportRenderer.Write(csv, report)),
         ReportFile.Text("report.ocsf.jsonl", ocsf => OcsfReportRenderer.Write(ocsf, report, changes)),
@@ -220,6 +243,9 @@ internal sealed partial class ReportPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: another instance is publishing this sweep at the same time and notifies {Channel}; this one does not (a duplicated or retried timer)")]
     private static partial void LogDeliveredElsewhere(ILogger logger, string sweepId, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: the trend of earlier sweeps could not be read ({Error}: {Reason}); the report is published without it")]
+    private static partial void LogTrendUnavailable(ILogger logger, string sweepId, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: nothing new, resolved or escalated; no notification")]
     private static partial void LogNothingToTell(ILogger logger, string sweepId);

@@ -6,4 +6,5 @@ namespace AckFc.Core.Reporting;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ReportSetState))]
+[JsonSerializable(typeof(SetSummary))]
 internal sealed partial class ReportingJsonContext : JsonSerializerContext;

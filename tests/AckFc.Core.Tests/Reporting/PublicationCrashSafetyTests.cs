@@ -57,6 +57,9 @@ public sealed class PublicationCrashSafetyTests
         public Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default) => inner.TryCreateMarkerAsync(sweepId, name, cancellationToken);
 
         public Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadMarkersAsync(sweepId, cancellationToken);
+
+        public Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default) =>
+            inner.LoadTrendAsync(count, before, cancellationToken);
     }
 
     private static ComplianceReport Sweep(string sweepId, int day, params ClusterReport[] clusters) =>
