@@ -80,6 +80,7 @@ public static class FunctionsHost
         if (selection is FunctionSelection.All or FunctionSelection.Webhook)
         {
             builder.AddFunction<WebhookFunction>().AddFunction<WebhookSweepFunction>();
+            builder.Services.AddReplayMemoryStartLine();
         }
 
         if (selection is FunctionSelection.All or FunctionSelection.Compliance)

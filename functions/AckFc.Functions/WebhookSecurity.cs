@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,8 +8,11 @@ namespace AckFc.Functions;
 /// <summary>The outcome of a signature check: the key id that signed, or why the request is refused.</summary>
 /// <param name="KeyId">The key id that signed the request; null when refused.</param>
 /// <param name="Problem">Why it is refused (401), for the caller.</param>
-/// <param name="ReplayCacheFull">Refused because the replay memory is full: 503, try again shortly.</param>
-public readonly record struct SignatureCheck(string? KeyId, string? Problem, bool ReplayCacheFull = false)
+/// <param name="RetryLater">
+/// Refused because the signature cannot be checked now (the keys or the replay memory are unavailable, or the replay
+/// memory is full): 503 with <c>Retry-After</c>, nothing was done.
+/// </param>
+public readonly record struct SignatureCheck(string? KeyId, string? Problem, bool RetryLater = false)
 {
     public void Deconstruct(out string? keyId, out string? problem)
     {
@@ -19,24 +21,71 @@ public readonly record struct SignatureCheck(string? KeyId, string? Problem, boo
     }
 }
 
-/// <summary>Checks signatures in constant time and rejects replays inside the window. One per instance.</summary>
-public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time, WebhookKeySource? keySource = null)
+/// <summary>
+/// Checks signatures in constant time, then asks the <see cref="IReplayMemory"/> whether the signature was used before
+/// inside the window. Stateless itself: the memory holds what was seen.
+/// </summary>
+public sealed class WebhookAuthenticator
 {
-    private readonly ConcurrentDictionary<string, long> seen = new(StringComparer.Ordinal);
-    private int remembered;
-    private long lastPrune;
+    /// <summary>The 401 of a replay, whichever memory caught it.</summary>
+    public const string ReplayProblem = "This signature was already used: a replay.";
 
-    /// <summary>Signatures remembered now (each expires when it leaves the window).</summary>
-    public int Remembered => Volatile.Read(ref remembered);
+    /// <summary>The 503 while the shared replay memory cannot be reached.</summary>
+    public const string ReplayMemoryUnavailableProblem =
+        "The shared replay memory could not be reached, so this signature cannot be checked for a replay; nothing was done. Try again shortly.";
 
-    /// <summary>The key id that signed the request, or why it is refused (401, or 503 when the replay memory is full).</summary>
-    public SignatureCheck Verify(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    private readonly WebhookOptions options;
+    private readonly TimeProvider time;
+    private readonly IReplayMemory replayMemory;
+    private readonly WebhookKeySource? keySource;
+
+    /// <summary>An authenticator with its own per-instance replay memory.</summary>
+    public WebhookAuthenticator(WebhookOptions options, TimeProvider time, WebhookKeySource? keySource = null)
+        : this(options, time, new InMemoryReplayMemory(options, time), keySource)
     {
+    }
+
+    public WebhookAuthenticator(WebhookOptions options, TimeProvider time, IReplayMemory replayMemory, WebhookKeySource? keySource = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(replayMemory);
+        this.options = options;
+        this.time = time;
+        this.replayMemory = replayMemory;
+        this.keySource = keySource;
+    }
+
+    /// <summary>
+    /// The key id that signed the request, or why it is refused (401; 503 when the keys or the replay memory are
+    /// unavailable, or the memory is full). The signature is checked before the first await, so the body may be a span.
+    /// </summary>
+    public ValueTask<SignatureCheck> VerifyAsync(
+        string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
+    {
+        var check = CheckSignature(header, method, pathAndQuery, body, out var signature, out var signedAt);
+        return check.KeyId is { } keyId ? RememberAsync(keyId, signature!, signedAt, cancellationToken) : ValueTask.FromResult(check);
+    }
+
+    private async ValueTask<SignatureCheck> RememberAsync(string keyId, string signature, long signedAt, CancellationToken cancellationToken) =>
+        await replayMemory.RememberAsync(keyId, signature, signedAt, cancellationToken) switch
+        {
+            ReplayVerdict.New => new(keyId, null),
+            ReplayVerdict.Replay => new(null, ReplayProblem),
+            ReplayVerdict.Full => new(null, $"More than {options.ReplayCapacity} signed requests arrived within {options.Window.TotalSeconds:0} seconds; try again shortly.", RetryLater: true),
+            _ => new(null, ReplayMemoryUnavailableProblem, RetryLater: true),
+        };
+
+    /// <summary>Everything but the replay check: a valid signature gives the key id, its <c>v1</c> and its <c>t</c>.</summary>
+    private SignatureCheck CheckSignature(string? header, string method, string pathAndQuery, ReadOnlySpan<byte> body, out string? signature, out long signedAt)
+    {
+        signature = null;
+        signedAt = 0;
         // Keys from KMS (ACKFC_WEBHOOK_SECRET_NAME) win over ACKFC_WEBHOOK_SECRETS; unreadable ones refuse with 503.
         var secrets = keySource?.Current ?? options.Secrets;
         if (keySource?.Problem is { } unavailable)
         {
-            return new(null, unavailable, ReplayCacheFull: true);
+            return new(null, unavailable, RetryLater: true);
         }
 
         if (secrets.Count == 0)
@@ -97,41 +146,8 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             return new(null, "The signature does not match the request.");
         }
 
-        Prune(now, force: false);
-        if (Remembered >= options.ReplayCapacity)
-        {
-            Prune(now, force: true);
-            if (Remembered >= options.ReplayCapacity)
-            {
-                // Forgetting a signature early would let its replay through; refusing is the safe side.
-                return new(null, $"More than {options.ReplayCapacity} signed requests arrived within {options.Window.TotalSeconds:0} seconds; try again shortly.", ReplayCacheFull: true);
-            }
-        }
-
-        if (!seen.TryAdd(kid + ":" + v1, unix))
-        {
-            return new(null, "This signature was already used: a replay.");
-        }
-
-        Interlocked.Increment(ref remembered);
+        signature = v1;
+        signedAt = unix;
         return new(kid, null);
-    }
-
-    private void Prune(long now, bool force)
-    {
-        if (!force && now - Interlocked.Read(ref lastPrune) < 30)
-        {
-            return;
-        }
-
-        Interlocked.Exchange(ref lastPrune, now);
-        var horizon = (long)options.Window.TotalSeconds;
-        foreach (var (key, unix) in seen)
-        {
-            if (Math.Abs(now - unix) > horizon && seen.TryRemove(key, out _))
-            {
-                Interlocked.Decrement(ref remembered);
-            }
-        }
     }
 }

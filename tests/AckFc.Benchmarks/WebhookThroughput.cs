@@ -11,32 +11,75 @@ namespace AckFc.Benchmarks;
 /// <summary>
 /// The webhook under load: 32 concurrent clients against one published host, the emulator at zero latency.
 /// A signed dry-run PUT is a full decision (cluster read, key read, service-key listing, policy); /healthz is the floor.
+/// <c>--store dir|oss|both</c> picks the report store, and with it the replay memory: per instance (a directory) or
+/// shared on the emulated OSS (one create-only PutObject per signed request); <c>both</c> measures the signed request
+/// with each, one fresh host after the other, and prints the latency the shared memory adds.
 /// </summary>
 internal static class WebhookThroughput
 {
+    private const string KeyId = "bench";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var binary = ColdStart.Option(args, "--binary") ?? "artifacts/aot/AckFc.Functions";
         var seconds = int.Parse(ColdStart.Option(args, "--duration") ?? "10", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(ColdStart.Option(args, "--concurrency") ?? "32", CultureInfo.InvariantCulture);
+        var store = ColdStart.Option(args, "--store") ?? "dir";
+        if (store is not ("dir" or "oss" or "both"))
+        {
+            await Console.Error.WriteLineAsync($"--store must be dir, oss or both, not '{store}'");
+            return 2;
+        }
+
         if (!File.Exists(binary))
         {
             await Console.Error.WriteLineAsync($"{binary} is missing: dotnet publish functions/AckFc.Functions -c Release -r linux-x64 -o artifacts/aot");
             return 2;
         }
 
-        const string KeyId = "bench";
-        var secret = "benchmark-secret-" + Guid.NewGuid().ToString("n");
         await using var emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Fleet = DemoFleet.Create() });
+        Console.WriteLine($"Webhook throughput: {concurrency} concurrent clients, {seconds} s each, one host instance, emulator latency 0, store {store}");
+        Console.WriteLine("| store (replay memory) | request | requests/s | p50 | p99 | errors |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        if (store != "both")
+        {
+            var (_, dry, health) = await RunHostAsync(binary, emulator, store == "oss", concurrency, seconds, withHealth: true);
+            Console.WriteLine($"Decision / healthz throughput ratio: {dry.Rate / health!.Value.Rate:0.00}");
+            return 0;
+        }
+
+        var (_, directory, _) = await RunHostAsync(binary, emulator, oss: false, concurrency, seconds, withHealth: false);
+        var puts = emulator.State.CountOf("PutObject");
+        var (_, shared, _) = await RunHostAsync(binary, emulator, oss: true, concurrency, seconds, withHealth: false);
+        puts = emulator.State.CountOf("PutObject") - puts;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Added by the shared replay memory: p50 {shared.P50 - directory.P50:+0.00;-0.00} ms, p99 {shared.P99 - directory.P99:+0.00;-0.00} ms, throughput {shared.Rate / directory.Rate - 1:+0%;-0%}; {puts:N0} claims (PutObject) for {shared.Count:N0} measured requests plus warm-up"));
+        return 0;
+    }
+
+    private static async Task<(string Store, Measured Dry, Measured? Health)> RunHostAsync(
+        string binary, RunningEmulator emulator, bool oss, int concurrency, int seconds, bool withHealth)
+    {
+        var secret = "benchmark-secret-" + Guid.NewGuid().ToString("n");
         var port = HostProcess.FreePort();
         var reports = Path.Combine(Path.GetTempPath(), "ackfc-webhook-" + Guid.NewGuid().ToString("n"));
-        using var process = HostProcess.Start(binary, emulator, port, reports, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{secret}",
             // The client-side limits protect the real API quotas (CS 20/s by default); here the host itself is measured.
             ["ACKFC_CS_QPS"] = "10000",
             ["ACKFC_KMS_QPS"] = "10000",
-        });
+            // Thousands of signed requests a second fill the default 50,000 within the window: 503s would be measured.
+            ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = "2000000",
+        };
+        var name = oss ? "oss (shared)" : "dir (per instance)";
+        if (oss)
+        {
+            settings["ACKFC_REPORT_STORE"] = $"oss://ackfc-reports/bench-{Guid.NewGuid():n}";
+            settings["ACKFC_OSS_ENDPOINT"] = emulator.Endpoint;
+        }
+
+        using var process = HostProcess.Start(binary, emulator, port, reports, settings);
         try
         {
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
@@ -53,22 +96,24 @@ internal static class WebhookThroughput
                 return await client.SendAsync(request);
             }
 
-            Console.WriteLine($"Webhook throughput: {concurrency} concurrent clients, {seconds} s each, one host instance, emulator latency 0");
-            Console.WriteLine("| request | requests/s | p50 | p99 | errors |");
-            Console.WriteLine("|---|---|---|---|---|");
-            var dry = await MeasureAsync("PUT dry_run (full decision)", DryRun, concurrency, seconds);
-            var health = await MeasureAsync("GET /healthz", () => client.GetAsync("/healthz"), concurrency, seconds);
-            Console.WriteLine($"Decision / healthz throughput ratio: {dry / health:0.00}");
-            return 0;
+            var dry = await MeasureAsync(name, "PUT dry_run (full decision)", DryRun, concurrency, seconds);
+            var health = withHealth ? await MeasureAsync(name, "GET /healthz", () => client.GetAsync("/healthz"), concurrency, seconds) : (Measured?)null;
+            return (name, dry, health);
         }
         finally
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            if (Directory.Exists(reports))
+            {
+                Directory.Delete(reports, recursive: true);
+            }
         }
     }
 
-    private static async Task<double> MeasureAsync(string name, Func<Task<HttpResponseMessage>> send, int concurrency, int seconds)
+    private readonly record struct Measured(double Rate, double P50, double P99, int Count);
+
+    private static async Task<Measured> MeasureAsync(string store, string name, Func<Task<HttpResponseMessage>> send, int concurrency, int seconds)
     {
         // One second of warm-up, then the measured window.
         var warm = DateTime.UtcNow.AddSeconds(1);
@@ -99,7 +144,8 @@ internal static class WebhookThroughput
 
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var rate = all.Length / (double)seconds;
-        Console.WriteLine($"| {name} | {rate:N0} | {all[all.Length / 2]:0.00} ms | {all[(int)(all.Length * 0.99)]:0.00} ms | {errors} |");
-        return rate;
+        var (p50, p99) = (all[all.Length / 2], all[(int)(all.Length * 0.99)]);
+        Console.WriteLine($"| {store} | {name} | {rate:N0} | {p50:0.00} ms | {p99:0.00} ms | {errors} |");
+        return new(rate, p50, p99, all.Length);
     }
 }

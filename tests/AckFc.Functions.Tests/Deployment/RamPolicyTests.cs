@@ -154,4 +154,31 @@ public sealed partial class RamPolicyTests
             Assert.Matches($@"\| `{Regex.Escape(action)}` \|[^\n]*https://", guide);
         }
     }
+
+    [Fact]
+    public void WebhookRole_MayClaimAndReadReplaySignaturesUnderItsReportStore()
+    {
+        // Issue 12: the shared replay memory puts {prefix}replay/{keyId}/{sha256} (create-only) and, after a 409, reads
+        // its metadata (HeadObject is oss:GetObject). The role's object grant must cover that key in the s.yaml store.
+        const string Account = "1234567890123456";
+        var webhook = SYamlDocument.Load().Resources
+            .Single(r => r.Props["environmentVariables"]?["ACKFC_FUNCTION"]?.GetValue<string>() == "webhook").Props;
+        var storeSetting = webhook["environmentVariables"]!["ACKFC_REPORT_STORE"]!.GetValue<string>().Replace("${config('AccountID')}", Account, StringComparison.Ordinal);
+        var store = Core.Reporting.ReportStoreOptions.FromConfiguration(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_REPORT_STORE"] = storeSetting, ["FC_REGION"] = "cn-hangzhou" }).Build());
+        Assert.True(store.IsOss, $"s.yaml's webhook store is {storeSetting}");
+        var claim = $"acs:oss:cn-hangzhou:{Account}:{store.Bucket}/{OssReplayMemory.KeyOf(store.Prefix, "ci", "v1-value")}";
+
+        using var policy = JsonDocument.Parse(File.ReadAllText(Docs("ram-policy-webhook.json")));
+        foreach (var action in new[] { "oss:PutObject", "oss:GetObject" })
+        {
+            Assert.Contains(policy.RootElement.GetProperty("Statement").EnumerateArray(), statement =>
+                statement.GetProperty("Effect").GetString() == "Allow"
+                && statement.GetProperty("Action").EnumerateArray().Any(a => a.GetString() == action)
+                && Resources(statement).Any(resource => Regex.IsMatch(claim, "^" + Regex.Escape(resource).Replace(@"\*", ".*", StringComparison.Ordinal) + "$")));
+        }
+
+        static IEnumerable<string> Resources(JsonElement statement) =>
+            statement.GetProperty("Resource") is { ValueKind: JsonValueKind.Array } many ? many.EnumerateArray().Select(r => r.GetString()!) : [statement.GetProperty("Resource").GetString()!];
+    }
 }

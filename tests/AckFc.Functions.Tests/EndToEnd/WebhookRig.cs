@@ -41,7 +41,10 @@ public sealed class WebhookRig : IAsyncDisposable
 
     /// <param name="hosts">How many hosts (instances) share the emulator.</param>
     /// <param name="emulator">Changes to the emulator's options (updating duration, …).</param>
-    /// <param name="settings">Extra or overriding host settings, <c>NAME=value</c>.</param>
+    /// <param name="settings">
+    /// Extra or overriding host settings, <c>NAME=value</c>; <c>{emulator}</c> in a value is the emulator's URL (for
+    /// <c>ACKFC_OSS_ENDPOINT</c>, which needs it before the hosts start).
+    /// </param>
     public static async Task<WebhookRig> StartAsync(int hosts = 1, Action<EmulatorOptions>? emulator = null, params string[] settings)
     {
         var options = new EmulatorOptions { Fleet = DemoFleet.Create() };
@@ -65,7 +68,7 @@ public sealed class WebhookRig : IAsyncDisposable
                     $"ACKFC_REPORT_DIR={reports}",
                     $"ACKFC_WEBHOOK_SECRETS={KeyId}:{secret}",
                     "ACKFC_FUNCTION=all",
-                    .. settings,
+                    .. settings.Select(s => s.Replace("{emulator}", running.Endpoint, StringComparison.Ordinal)),
                 ];
                 var host = FunctionsHost.Build(config, builder =>
                 {

@@ -31,7 +31,7 @@ public sealed class SignedNotificationTests
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
-            var check = authenticator.Verify(context.Request.Headers[AckFcSignature.HeaderName].ToString(), context.Request.Method, target, buffer.ToArray());
+            var check = await authenticator.VerifyAsync(context.Request.Headers[AckFcSignature.HeaderName].ToString(), context.Request.Method, target, buffer.ToArray());
             lock (checks)
             {
                 checks.Add((target, check));

@@ -40,14 +40,14 @@ public sealed class WebhookContractVectorTests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void Verify_LiteralVector_AcceptedByTheServer(string method, string path, string body, string stringToSign, string v1)
+    public async Task Verify_LiteralVector_AcceptedByTheServer(string method, string path, string body, string stringToSign, string v1)
     {
         _ = stringToSign;
         var auth = new WebhookAuthenticator(
             WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_SECRETS"] = $"{KeyId}:{Secret}" }),
             new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(T + 42)));
 
-        var check = auth.Verify($"t={T},kid={KeyId},v1={v1}", method, path, Encoding.UTF8.GetBytes(body));
+        var check = await auth.VerifyAsync($"t={T},kid={KeyId},v1={v1}", method, path, Encoding.UTF8.GetBytes(body));
 
         Assert.Null(check.Problem);
         Assert.Equal(KeyId, check.KeyId);

@@ -17,13 +17,13 @@ public sealed class WebhookSecurityTests
         new(WebhookSettings.Options(new() { ["ACKFC_WEBHOOK_SECRETS"] = secrets }), time);
 
     [Fact]
-    public void Verify_ContractExample_AcceptsTheDocumentedStringToSign()
+    public async Task Verify_ContractExample_AcceptsTheDocumentedStringToSign()
     {
         var time = new FakeTimeProvider(Now);
         var body = Encoding.UTF8.GetBytes("""{"kms_key_id":"key-1"}""");
         var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms?x=1", body);
 
-        var (keyId, problem) = Authenticator(time).Verify(header, "PUT", "/clusters/c123456/kms?x=1", body);
+        var (keyId, problem) = await Authenticator(time).VerifyAsync(header, "PUT", "/clusters/c123456/kms?x=1", body);
 
         Assert.Equal("a", keyId);
         Assert.Null(problem);
@@ -31,50 +31,50 @@ public sealed class WebhookSecurityTests
     }
 
     [Fact]
-    public void Verify_SecondKeyDuringRotation_Accepted()
+    public async Task Verify_SecondKeyDuringRotation_Accepted()
     {
         var time = new FakeTimeProvider(Now);
         var header = AckFcSignature.Create("b", Secret + "-b", Now.ToUnixTimeSeconds(), "GET", "/clusters/c123456/kms", []);
 
-        Assert.Equal("b", Authenticator(time).Verify(header, "GET", "/clusters/c123456/kms", []).KeyId);
+        Assert.Equal("b", (await Authenticator(time).VerifyAsync(header, "GET", "/clusters/c123456/kms", [])).KeyId);
     }
 
     [Theory]
     [InlineData(301)]
     [InlineData(-301)]
-    public void Verify_OutsideWindow_Refused(int skew)
+    public async Task Verify_OutsideWindow_Refused(int skew)
     {
         var time = new FakeTimeProvider(Now);
         var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds() + skew, "GET", "/p", []);
 
-        Assert.Null(Authenticator(time).Verify(header, "GET", "/p", []).KeyId);
+        Assert.Null((await Authenticator(time).VerifyAsync(header, "GET", "/p", [])).KeyId);
     }
 
     [Fact]
-    public void Verify_TamperedPathOrBody_Refused()
+    public async Task Verify_TamperedPathOrBody_Refused()
     {
         var time = new FakeTimeProvider(Now);
         var auth = Authenticator(time);
         var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "PUT", "/clusters/c123456/kms", "{}"u8);
 
-        Assert.Null(auth.Verify(header, "PUT", "/clusters/c999999/kms", "{}"u8).KeyId);
-        Assert.Null(auth.Verify(header, "PUT", "/clusters/c123456/kms", "{ }"u8).KeyId);
-        Assert.Null(auth.Verify(header, "POST", "/clusters/c123456/kms", "{}"u8).KeyId);
+        Assert.Null((await auth.VerifyAsync(header, "PUT", "/clusters/c999999/kms", "{}"u8)).KeyId);
+        Assert.Null((await auth.VerifyAsync(header, "PUT", "/clusters/c123456/kms", "{ }"u8)).KeyId);
+        Assert.Null((await auth.VerifyAsync(header, "POST", "/clusters/c123456/kms", "{}"u8)).KeyId);
     }
 
     [Fact]
-    public void Verify_Replay_RefusedSecondTime()
+    public async Task Verify_Replay_RefusedSecondTime()
     {
         var time = new FakeTimeProvider(Now);
         var auth = Authenticator(time);
         var header = AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []);
 
-        Assert.Equal("a", auth.Verify(header, "GET", "/p", []).KeyId);
-        Assert.Contains("replay", auth.Verify(header, "GET", "/p", []).Problem, StringComparison.Ordinal);
+        Assert.Equal("a", (await auth.VerifyAsync(header, "GET", "/p", [])).KeyId);
+        Assert.Contains("replay", (await auth.VerifyAsync(header, "GET", "/p", [])).Problem, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Verify_ReplayMemoryFull_RefusesUntilSignaturesLeaveTheWindow()
+    public async Task Verify_ReplayMemoryFull_RefusesUntilSignaturesLeaveTheWindow()
     {
         var time = new FakeTimeProvider(Now);
         var options = WebhookSettings.Options(new()
@@ -82,25 +82,26 @@ public sealed class WebhookSecurityTests
             ["ACKFC_WEBHOOK_SECRETS"] = "a:" + Secret,
             ["ACKFC_WEBHOOK_REPLAY_CAPACITY"] = "100",
         });
-        var auth = new WebhookAuthenticator(options, time);
+        var memory = new InMemoryReplayMemory(options, time);
+        var auth = new WebhookAuthenticator(options, time, memory);
         string Sign(int i) => AckFcSignature.Create("a", Secret, time.GetUtcNow().ToUnixTimeSeconds(), "GET", $"/p{i}", []);
 
         for (var i = 0; i < 100; i++)
         {
-            Assert.Equal("a", auth.Verify(Sign(i), "GET", $"/p{i}", []).KeyId);
+            Assert.Equal("a", (await auth.VerifyAsync(Sign(i), "GET", $"/p{i}", [])).KeyId);
         }
 
-        var full = auth.Verify(Sign(100), "GET", "/p100", []);
-        Assert.True(full.ReplayCacheFull);
+        var full = await auth.VerifyAsync(Sign(100), "GET", "/p100", []);
+        Assert.True(full.RetryLater);
         Assert.Null(full.KeyId);
-        Assert.Equal(100, auth.Remembered);
+        Assert.Equal(100, memory.Remembered);
 
         // A replay of a remembered signature is still a replay, not a capacity problem, once there is room again.
         var remembered = Sign(0);
         time.Advance(TimeSpan.FromSeconds(301));
-        Assert.Equal("a", auth.Verify(Sign(101), "GET", "/p101", []).KeyId);
-        Assert.Equal(1, auth.Remembered);
-        Assert.NotEqual("a", auth.Verify(remembered, "GET", "/p0", []).KeyId);
+        Assert.Equal("a", (await auth.VerifyAsync(Sign(101), "GET", "/p101", [])).KeyId);
+        Assert.Equal(1, memory.Remembered);
+        Assert.NotEqual("a", (await auth.VerifyAsync(remembered, "GET", "/p0", [])).KeyId);
     }
 
     [Theory]
@@ -114,12 +115,12 @@ public sealed class WebhookSecurityTests
     }
 
     [Fact]
-    public void Verify_NoSecretsConfigured_RefusesEverything()
+    public async Task Verify_NoSecretsConfigured_RefusesEverything()
     {
         var time = new FakeTimeProvider(Now);
         var auth = new WebhookAuthenticator(new WebhookOptions(), time);
 
-        Assert.Null(auth.Verify(AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []), "GET", "/p", []).KeyId);
+        Assert.Null((await auth.VerifyAsync(AckFcSignature.Create("a", Secret, Now.ToUnixTimeSeconds(), "GET", "/p", []), "GET", "/p", [])).KeyId);
     }
 
     [Theory]
