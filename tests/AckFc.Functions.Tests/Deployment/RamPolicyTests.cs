@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 
 namespace AckFc.Functions.Tests.Deployment;
 
@@ -164,7 +165,7 @@ public sealed partial class RamPolicyTests
         var webhook = SYamlDocument.Load().Resources
             .Single(r => r.Props["environmentVariables"]?["ACKFC_FUNCTION"]?.GetValue<string>() == "webhook").Props;
         var storeSetting = webhook["environmentVariables"]!["ACKFC_REPORT_STORE"]!.GetValue<string>().Replace("${config('AccountID')}", Account, StringComparison.Ordinal);
-        var store = Core.Reporting.ReportStoreOptions.FromConfiguration(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        var store = Core.Reporting.ReportStoreOptions.FromConfiguration(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ACKFC_REPORT_STORE"] = storeSetting, ["FC_REGION"] = "cn-hangzhou" }).Build());
         Assert.True(store.IsOss, $"s.yaml's webhook store is {storeSetting}");
         var claim = $"acs:oss:cn-hangzhou:{Account}:{store.Bucket}/{OssReplayMemory.KeyOf(store.Prefix, "ci", "v1-value")}";
