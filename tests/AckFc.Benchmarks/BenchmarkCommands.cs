@@ -9,7 +9,7 @@ internal static class BenchmarkCommands
         ("cold-start", "published AOT vs JIT host: process start to first /healthz and first timer /invoke, peak RSS", ColdStart.RunAsync),
         ("sweep-scale", "generated fleets swept by the published host: wall time, calls vs minimum, peak RSS", SweepScale.RunAsync),
         ("publish-oss", "a 10,000-cluster sweep published to the directory store vs the emulated OSS at 50 ms per call: publish time, peak RSS, OSS calls, latest lookup, latest report and the 30-sweep trend read", PublishOss.RunAsync),
-        ("webhook-throughput", "32 clients against one published host: signed dry-run decisions and /healthz, requests/s and latency; --store dir|oss|both for the replay memory", WebhookThroughput.RunAsync),
+        ("webhook-throughput", "32 clients against one published host: signed dry-run decisions and /healthz, requests/s and latency; --store dir|oss|both for the replay memory (--rounds, --oss-latency-ms)", WebhookThroughput.RunAsync),
         ("guard-latency", "key guard, 1,000 clusters on one key at 50 ms per call: DisableKey event at /invoke to the EnableKey issued, calls per event", GuardLatency.RunAsync),
         ("micro", "BenchmarkDotNet: signing, parsing a 100-cluster page, judging a cluster, a 10,000-cluster HTML report, the 30-sweep trend", MicroBenchmarks.RunAsync),
     ];

@@ -36,30 +36,15 @@ public sealed class PublicationCrashSafetyTests
         new(store, h.Notifier, h.Provider.GetRequiredService<IOptions<ReportingOptions>>(), h.Time, NullLogger<ReportPublisher>.Instance);
 
     /// <summary>The file store, except that its first <see cref="SaveAsync"/> dies like a process killed before the state write.</summary>
-    private sealed class CrashingStore(IReportStore inner) : IReportStore
+    private sealed class CrashingStore(IReportStore inner) : ForwardingReportStore(inner)
     {
         public int Crashes { get; private set; }
 
-        public string Location => inner.Location;
-
-        public Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) => inner.LoadLatestAsync(cancellationToken);
-
-        public Task<ComplianceReport?> LoadAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadAsync(sweepId, cancellationToken);
-
-        public Task<ReportSetState?> LoadStateAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadStateAsync(sweepId, cancellationToken);
-
-        public Task<IReadOnlyList<string>> SaveAsync(ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default)
+        public override Task<IReadOnlyList<string>> SaveAsync(ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default)
         {
             Crashes++;
             throw new IOException("simulated crash: the instance died before the publication record was written");
         }
-
-        public Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default) => inner.TryCreateMarkerAsync(sweepId, name, cancellationToken);
-
-        public Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadMarkersAsync(sweepId, cancellationToken);
-
-        public Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default) =>
-            inner.LoadTrendAsync(count, before, cancellationToken);
     }
 
     private static ComplianceReport Sweep(string sweepId, int day, params ClusterReport[] clusters) =>

@@ -118,22 +118,9 @@ public sealed partial class ReportPublisherTrendTests
     }
 
     /// <summary>The file store, except that its trend read fails the way a NAS that went away does.</summary>
-    private sealed class TrendlessStore(IReportStore inner) : IReportStore
+    private sealed class TrendlessStore(IReportStore inner) : ForwardingReportStore(inner)
     {
-        public Task<ComplianceReport?> LoadLatestAsync(CancellationToken cancellationToken = default) => inner.LoadLatestAsync(cancellationToken);
-
-        public Task<ComplianceReport?> LoadAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadAsync(sweepId, cancellationToken);
-
-        public Task<ReportSetState?> LoadStateAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadStateAsync(sweepId, cancellationToken);
-
-        public Task<IReadOnlyList<string>> SaveAsync(ComplianceReport report, IReadOnlyList<ReportFile> files, ReportSetState state, CancellationToken cancellationToken = default) =>
-            inner.SaveAsync(report, files, state, cancellationToken);
-
-        public Task<bool> TryCreateMarkerAsync(string sweepId, string name, CancellationToken cancellationToken = default) => inner.TryCreateMarkerAsync(sweepId, name, cancellationToken);
-
-        public Task<IReadOnlyCollection<string>> LoadMarkersAsync(string sweepId, CancellationToken cancellationToken = default) => inner.LoadMarkersAsync(sweepId, cancellationToken);
-
-        public async Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(int count, DateTimeOffset? before = null, CancellationToken cancellationToken = default)
         {
             await Task.Yield();
             throw new IOException("the NAS went away");

@@ -38,41 +38,13 @@ public sealed class OssPublishFaultTests : IAsyncLifetime
         await emulator.DisposeAsync();
     }
 
-    /// <summary>One host instance: the reporting services as the host wires them, its own container and scope.</summary>
-    private sealed class Instance(ServiceProvider provider) : IAsyncDisposable
+    private OssStoreHost Start() => OssStoreHost.Start(emulator, settings =>
     {
-        private readonly AsyncServiceScope scope = provider.CreateAsyncScope();
-
-        public IReportStore Store => scope.ServiceProvider.GetRequiredService<IReportStore>();
-
-        public IReportPublisher Publisher => scope.ServiceProvider.GetRequiredService<IReportPublisher>();
-
-        public async ValueTask DisposeAsync()
-        {
-            await scope.DisposeAsync();
-            await provider.DisposeAsync();
-        }
-    }
-
-    private Instance Start()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ACKFC_REPORT_STORE"] = "oss://ackfc-reports/ackfc",
-            ["FC_REGION"] = "cn-hangzhou",
-            ["ACKFC_OSS_ENDPOINT"] = emulator.Endpoint,
-            ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId,
-            ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret,
-            ["ALIBABA_CLOUD_CREDENTIALS_FILE"] = Path.Combine(Path.GetTempPath(), "ackfc-no-such-dir", Guid.NewGuid().ToString("N")),
-            ["ACKFC_CLOUD_RETRY_BASE_DELAY_SECONDS"] = "0",
-            ["ACKFC_NOTIFY_WEBHOOK_URL"] = new Uri(sink.Address, "hook").AbsoluteUri,
-            ["ACKFC_NOTIFY_WEBHOOK_SECRET"] = "ops:oss-fault-test-secret-0123456789abcdef",
-            ["ACKFC_NOTIFY_MODE"] = "always",
-            ["ACKFC_NOTIFY_RETRY_DELAY_MS"] = "0",
-        }).Build();
-        return new Instance(new ServiceCollection().AddLogging().AddAlibabaCloud(configuration).AddAckFcReporting(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
-    }
+        settings["ACKFC_NOTIFY_WEBHOOK_URL"] = new Uri(sink.Address, "hook").AbsoluteUri;
+        settings["ACKFC_NOTIFY_WEBHOOK_SECRET"] = "ops:oss-fault-test-secret-0123456789abcdef";
+        settings["ACKFC_NOTIFY_MODE"] = "always";
+        settings["ACKFC_NOTIFY_RETRY_DELAY_MS"] = "0";
+    });
 
     private static ComplianceReport Report(string sweepId, DateTimeOffset time)
     {

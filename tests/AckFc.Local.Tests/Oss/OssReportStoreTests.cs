@@ -18,46 +18,20 @@ public sealed class OssReportStoreTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await emulator.DisposeAsync();
 
-    private Dictionary<string, string?> Settings(string store = "oss://ackfc-reports/ackfc") => new()
+    private Dictionary<string, string?> Settings(string store = OssStoreHost.DefaultStore)
     {
-        ["ACKFC_REPORT_STORE"] = store,
-        ["FC_REGION"] = "cn-hangzhou",
-        ["ACKFC_OSS_ENDPOINT"] = emulator.Endpoint,
-        ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId,
-        ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret,
-        ["ALIBABA_CLOUD_CREDENTIALS_FILE"] = Path.Combine(Path.GetTempPath(), "ackfc-no-such-dir", Guid.NewGuid().ToString("N")),
-        ["ACKFC_CLOUD_RETRY_BASE_DELAY_SECONDS"] = "0",
-        ["ACKFC_CLOUD_MAX_ATTEMPTS"] = "6",
-    };
-
-    /// <summary>One host instance: its own container, HTTP clients and scope.</summary>
-    private sealed class Instance(ServiceProvider provider) : IAsyncDisposable
-    {
-        private readonly AsyncServiceScope scope = provider.CreateAsyncScope();
-
-        public IReportStore Store => scope.ServiceProvider.GetRequiredService<IReportStore>();
-
-        public IReportPublisher Publisher => scope.ServiceProvider.GetRequiredService<IReportPublisher>();
-
-        public async ValueTask DisposeAsync()
-        {
-            await scope.DisposeAsync();
-            await provider.DisposeAsync();
-        }
+        var settings = OssStoreHost.Settings(emulator, store);
+        settings["ACKFC_CLOUD_MAX_ATTEMPTS"] = "6";
+        return settings;
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddAlibabaCloud(configuration).AddAckFcReporting(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
+    private static ServiceProvider Build(Dictionary<string, string?> settings) => OssStoreHost.Build(settings);
 
-    private Instance Start(Action<Dictionary<string, string?>>? adjust = null)
+    private OssStoreHost Start(Action<Dictionary<string, string?>>? adjust = null)
     {
         var settings = Settings();
         adjust?.Invoke(settings);
-        return new Instance(Build(settings));
+        return new OssStoreHost(settings);
     }
 
     private static ComplianceReport Report(string sweepId, DateTimeOffset time, int fail = 0) => new()
@@ -268,7 +242,7 @@ public sealed class OssReportStoreTests : IAsyncLifetime
         var directory = Path.Combine(Path.GetTempPath(), "ackfc-store-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var host = new Instance(Build(Settings(directory)));
+            await using var host = new OssStoreHost(Settings(directory));
             var report = Report("file-1", T0);
             var paths = await host.Store.SaveAsync(report, Files(report), State("file-1"));
             Assert.All(paths, p => Assert.StartsWith(directory, p, StringComparison.Ordinal));

@@ -26,46 +26,10 @@ public sealed class OssReportStoreTrendTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await emulator.DisposeAsync();
 
-    /// <summary>One host instance with its own container and collected logs.</summary>
-    private sealed class Instance : IAsyncDisposable
+    private OssStoreHost Start(string retention = "30", string? regions = null) => OssStoreHost.Start(emulator, settings =>
     {
-        private readonly ServiceProvider provider;
-        private readonly AsyncServiceScope scope;
-
-        public Instance(Dictionary<string, string?> settings)
-        {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-            provider = new ServiceCollection().AddLogging().AddFakeLogging().AddAlibabaCloud(configuration).AddAckFcReporting(configuration)
-                .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-            scope = provider.CreateAsyncScope();
-        }
-
-        public IReportStore Store => scope.ServiceProvider.GetRequiredService<IReportStore>();
-
-        public IReportPublisher Publisher => scope.ServiceProvider.GetRequiredService<IReportPublisher>();
-
-        public IOssClient Oss => scope.ServiceProvider.GetRequiredService<IOssClient>();
-
-        public IReadOnlyList<FakeLogRecord> Logs => provider.GetFakeLogCollector().GetSnapshot();
-
-        public async ValueTask DisposeAsync()
-        {
-            await scope.DisposeAsync();
-            await provider.DisposeAsync();
-        }
-    }
-
-    private Instance Start(string retention = "30", string? regions = null) => new(new Dictionary<string, string?>
-    {
-        ["ACKFC_REPORT_STORE"] = "oss://ackfc-reports/ackfc",
-        ["FC_REGION"] = "cn-hangzhou",
-        ["ACKFC_REGIONS"] = regions,
-        ["ACKFC_OSS_ENDPOINT"] = emulator.Endpoint,
-        ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId,
-        ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = emulator.Credential.AccessKeySecret,
-        ["ALIBABA_CLOUD_CREDENTIALS_FILE"] = Path.Combine(Path.GetTempPath(), "ackfc-no-such-dir", Guid.NewGuid().ToString("N")),
-        ["ACKFC_CLOUD_RETRY_BASE_DELAY_SECONDS"] = "0",
-        ["ACKFC_REPORT_RETENTION"] = retention,
+        settings["ACKFC_REGIONS"] = regions;
+        settings["ACKFC_REPORT_RETENTION"] = retention;
     });
 
     private static ComplianceReport Report(int day, IReadOnlyList<string>? regions = null) => new()
