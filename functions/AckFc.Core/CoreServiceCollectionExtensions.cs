@@ -1,3 +1,4 @@
+using AckFc.Core.Accounts;
 using AckFc.Core.Compliance;
 using AckFc.Core.Encryption;
 using AckFc.Core.Policy;
@@ -23,6 +24,9 @@ public static class CoreServiceCollectionExtensions
             .PostConfigure(static o => o.Normalise());
         // The services take the options themselves (one instance per host): resolving them validates them.
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<AckFcCoreOptions>>().Value);
+        services.AddOptionsWithValidateOnStart<AccountOptions, AccountOptionsValidator>()
+            .Configure(o => AccountOptions.Bind(configuration, o))
+            .PostConfigure(static o => o.Normalise());
         services.TryAddSingleton<IPolicyProvider>(sp => new FilePolicyProvider(sp.GetRequiredService<AckFcCoreOptions>().PolicyPath));
         services.TryAddSingleton<IAuditSink, LogAuditSink>();
         services.TryAddSingleton<ChangeLocks>();

@@ -12,7 +12,7 @@ public sealed partial class LayeringTests
     // Lowest first. Layers on the same rank do not use each other.
     private static readonly string[][] Layers =
     [
-        ["Settings", "Clusters", "Signatures"],
+        ["Settings", "Clusters", "Signatures", "Accounts"],
         ["Rules"],
         ["Policy"],
         ["Judging"],
