@@ -9,7 +9,7 @@ public enum AlibabaCloudErrorKind
     Throttling,
     /// <summary>5xx, timeouts, connection failures: the outcome of a write is unknown.</summary>
     Transient,
-    /// <summary>404, <c>*.NotFound</c> codes, <c>ErrorClusterNotFound</c>.</summary>
+    /// <summary>404, <c>*.NotFound</c> codes, <c>ErrorClusterNotFound</c>, STS <c>EntityNotExist.Role</c>.</summary>
     NotFound,
     /// <summary>409: busy, wrong state, or inside a cool-down.</summary>
     Conflict,

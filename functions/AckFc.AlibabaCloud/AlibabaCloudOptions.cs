@@ -39,6 +39,22 @@ public sealed class AlibabaCloudOptions : IValidatableObject
     [EndpointTemplate("ACKFC_OSS_ENDPOINT")]
     public string OssEndpoint { get; set; } = DefaultOssEndpoint;
 
+    /// <summary>Default STS endpoint template (regional; <c>sts-vpc.{region}.aliyuncs.com</c> from a VPC without internet).</summary>
+    public const string DefaultStsEndpoint = "https://sts.{region}.aliyuncs.com";
+
+    /// <summary>STS endpoint template; <c>{region}</c> is replaced by the region id.</summary>
+    [ConfigurationKeyName("ACKFC_STS_ENDPOINT")]
+    [EndpointTemplate("ACKFC_STS_ENDPOINT")]
+    public string StsEndpoint { get; set; } = DefaultStsEndpoint;
+
+    /// <summary>Default ResourceManager endpoint: the service is central, one host for every region.</summary>
+    public const string DefaultResourceManagerEndpoint = "https://resourcemanager.aliyuncs.com";
+
+    /// <summary>ResourceManager endpoint; central, so without <c>{region}</c>.</summary>
+    [ConfigurationKeyName("ACKFC_RESOURCEMANAGER_ENDPOINT")]
+    [EndpointTemplate("ACKFC_RESOURCEMANAGER_ENDPOINT", Central = true)]
+    public string ResourceManagerEndpoint { get; set; } = DefaultResourceManagerEndpoint;
+
     /// <summary>Client-side request rate to CS per region (requests per second).</summary>
     [ConfigurationKeyName("ACKFC_CS_QPS")]
     [SettingRange("ACKFC_CS_QPS", 1, 10_000)]
@@ -136,16 +152,18 @@ internal sealed class SettingRangeAttribute(string variable, double minimum, dou
 
 /// <summary>
 /// An endpoint template must be an absolute http(s) URL once <c>{region}</c> is filled in, without query,
-/// fragment or user info (they would not survive signing).
+/// fragment or user info (they would not survive signing). A <see cref="Central"/> one has no <c>{region}</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class EndpointTemplateAttribute(string variable) : ValidationAttribute
 {
     public string Variable { get; } = variable;
 
+    public bool Central { get; set; }
+
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
-        var problem = AcsEndpointTemplate.Problem(value as string);
+        var problem = AcsEndpointTemplate.Problem(value as string, Central);
         return problem is null
             ? ValidationResult.Success
             : new ValidationResult($"{Variable} {problem}", validationContext.MemberName is { } m ? [m] : null);

@@ -3,7 +3,9 @@ using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Http;
 using AckFc.AlibabaCloud.Kms;
 using AckFc.AlibabaCloud.Oss;
+using AckFc.AlibabaCloud.ResourceManager;
 using AckFc.AlibabaCloud.Signing;
+using AckFc.AlibabaCloud.Sts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +19,8 @@ namespace AckFc.AlibabaCloud;
 public static class AlibabaCloudServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IAckClient"/>, <see cref="IKmsClient"/> and <see cref="IOssClient"/> (scoped), the scoped <see cref="InvocationCredentials"/>
+    /// Adds <see cref="IAckClient"/>, <see cref="IKmsClient"/>, <see cref="IOssClient"/>, <see cref="IStsClient"/>,
+    /// <see cref="IResourceManagerClient"/> and <see cref="IAssumedRoleCredentialsCache"/> (scoped), the scoped <see cref="InvocationCredentials"/>
     /// the host fills per invocation, the credential chain (<see cref="ICredentialsProvider"/>, scoped),
     /// <see cref="AlibabaCloudOptions"/> bound from <paramref name="configuration"/> and validated on start, the
     /// resilient HTTP client and the shared per-(service, region) rate limiters.
@@ -35,6 +38,10 @@ public static class AlibabaCloudServiceCollectionExtensions
                 o.CsEndpoint = string.IsNullOrWhiteSpace(o.CsEndpoint) ? AlibabaCloudOptions.DefaultCsEndpoint : o.CsEndpoint.Trim();
                 o.KmsEndpoint = string.IsNullOrWhiteSpace(o.KmsEndpoint) ? AlibabaCloudOptions.DefaultKmsEndpoint : o.KmsEndpoint.Trim();
                 o.OssEndpoint = string.IsNullOrWhiteSpace(o.OssEndpoint) ? AlibabaCloudOptions.DefaultOssEndpoint : o.OssEndpoint.Trim();
+                o.StsEndpoint = string.IsNullOrWhiteSpace(o.StsEndpoint) ? AlibabaCloudOptions.DefaultStsEndpoint : o.StsEndpoint.Trim();
+                o.ResourceManagerEndpoint = string.IsNullOrWhiteSpace(o.ResourceManagerEndpoint)
+                    ? AlibabaCloudOptions.DefaultResourceManagerEndpoint
+                    : o.ResourceManagerEndpoint.Trim();
             });
 
         services.TryAddSingleton(TimeProvider.System);
@@ -51,6 +58,9 @@ public static class AlibabaCloudServiceCollectionExtensions
         services.TryAddScoped<IAckClient, AckClient>();
         services.TryAddScoped<IKmsClient, KmsClient>();
         services.TryAddScoped<IOssClient, OssClient>();
+        services.TryAddScoped<IStsClient, StsClient>();
+        services.TryAddScoped<IResourceManagerClient, ResourceManagerClient>();
+        services.TryAddScoped<IAssumedRoleCredentialsCache, AssumedRoleCredentialsCache>();
         services.TryAddTransient<OssSigningHandler>();
 
         // Polly's telemetry would log every retried attempt at Warning and the last failed one at Error. AckFc's own

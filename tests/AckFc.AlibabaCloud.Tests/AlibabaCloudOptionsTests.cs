@@ -2,6 +2,8 @@ using AckFc.AlibabaCloud.Credentials;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Http;
 using AckFc.AlibabaCloud.Kms;
+using AckFc.AlibabaCloud.ResourceManager;
+using AckFc.AlibabaCloud.Sts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -20,6 +22,8 @@ public sealed class AlibabaCloudOptionsTests
 
         Assert.Equal("https://cs.{region}.aliyuncs.com", options.CsEndpoint);
         Assert.Equal("https://kms.{region}.aliyuncs.com", options.KmsEndpoint);
+        Assert.Equal("https://sts.{region}.aliyuncs.com", options.StsEndpoint);
+        Assert.Equal("https://resourcemanager.aliyuncs.com", options.ResourceManagerEndpoint);
         Assert.Equal((20, 50, 5, 10.0, 60.0), (options.CsQps, options.KmsQps, options.MaxAttempts, options.AttemptTimeoutSeconds, options.TotalTimeoutSeconds));
     }
 
@@ -31,6 +35,76 @@ public sealed class AlibabaCloudOptionsTests
 
         Assert.Equal(new Uri("https://cs.cn-shanghai.aliyuncs.com"), resolver.Resolve(AcsService.Cs, "cn-shanghai"));
         Assert.Equal(new Uri("https://kms.ap-southeast-1.aliyuncs.com"), resolver.Resolve(AcsService.Kms, "ap-southeast-1"));
+        Assert.Equal(new Uri("https://sts.cn-beijing.aliyuncs.com"), resolver.Resolve(AcsService.Sts, "cn-beijing"));
+        Assert.Equal(new Uri("https://resourcemanager.aliyuncs.com"), resolver.Resolve(AcsService.ResourceManager, AcsRequest.CentralRegion));
+    }
+
+    [Fact]
+    public void Resolve_ConfiguredStsAndResourceManager_TemplatesUsed()
+    {
+        using var provider = Build(new()
+        {
+            ["ACKFC_STS_ENDPOINT"] = "https://sts-vpc.{region}.aliyuncs.com",
+            ["ACKFC_RESOURCEMANAGER_ENDPOINT"] = "http://127.0.0.1:8085/",
+        });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var resolver = provider.GetRequiredService<AcsEndpointResolver>();
+
+        Assert.Equal(new Uri("https://sts-vpc.cn-shanghai.aliyuncs.com"), resolver.Resolve(AcsService.Sts, "cn-shanghai"));
+        Assert.Equal(new Uri("http://127.0.0.1:8085"), resolver.Resolve(AcsService.ResourceManager, AcsRequest.CentralRegion));
+        Assert.Throws<ArgumentException>(() => resolver.Resolve(AcsService.Sts, AcsRequest.CentralRegion));
+    }
+
+    [Theory]
+    [InlineData("ACKFC_STS_ENDPOINT")]
+    [InlineData("ACKFC_RESOURCEMANAGER_ENDPOINT")]
+    public void AddAlibabaCloud_BlankStsOrResourceManagerEndpoint_TreatedAsUnset(string variable)
+    {
+        using var provider = Build(new() { [variable] = "" });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var options = provider.GetRequiredService<IOptions<AlibabaCloudOptions>>().Value;
+        Assert.Equal(
+            (AlibabaCloudOptions.DefaultStsEndpoint, AlibabaCloudOptions.DefaultResourceManagerEndpoint),
+            (options.StsEndpoint, options.ResourceManagerEndpoint));
+    }
+
+    [Theory]
+    [InlineData("ACKFC_STS_ENDPOINT", "sts.{region}.aliyuncs.com")]
+    [InlineData("ACKFC_STS_ENDPOINT", "https://sts.{regionId}.aliyuncs.com")]
+    [InlineData("ACKFC_STS_ENDPOINT", "https://user:pw@sts.aliyuncs.com")]
+    [InlineData("ACKFC_RESOURCEMANAGER_ENDPOINT", "https://resourcemanager.{region}.aliyuncs.com")]
+    [InlineData("ACKFC_RESOURCEMANAGER_ENDPOINT", "ftp://resourcemanager.aliyuncs.com")]
+    [InlineData("ACKFC_RESOURCEMANAGER_ENDPOINT", "https://resourcemanager.aliyuncs.com#top")]
+    public void Validate_BadStsOrResourceManagerEndpoint_FailsAtStartNamingTheVariable(string variable, string value)
+    {
+        using var provider = Build(new() { [variable] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(variable, error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Failures);
+    }
+
+    [Fact]
+    public void Validate_ResourceManagerWithRegion_SaysTheServiceIsCentral()
+    {
+        using var provider = Build(new() { ["ACKFC_RESOURCEMANAGER_ENDPOINT"] = "https://resourcemanager.{region}.aliyuncs.com" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("central", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ACKFC_STS_ENDPOINT", "http://127.0.0.1:8085")]
+    [InlineData("ACKFC_STS_ENDPOINT", "https://sts.aliyuncs.com")]
+    [InlineData("ACKFC_RESOURCEMANAGER_ENDPOINT", "http://localhost:8085/rm")]
+    public void Validate_UsableStsOrResourceManagerEndpoint_Accepted(string variable, string value)
+    {
+        using var provider = Build(new() { [variable] = value });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
     }
 
     [Fact]
@@ -134,6 +208,10 @@ public sealed class AlibabaCloudOptionsTests
             first.ServiceProvider.GetRequiredService<InvocationCredentials>(),
             second.ServiceProvider.GetRequiredService<InvocationCredentials>());
         Assert.Same(provider.GetRequiredService<AcsRateLimiterRegistry>(), provider.GetRequiredService<AcsRateLimiterRegistry>());
+        Assert.Same(first.ServiceProvider.GetRequiredService<IStsClient>(), first.ServiceProvider.GetRequiredService<IStsClient>());
+        Assert.NotSame(first.ServiceProvider.GetRequiredService<IStsClient>(), second.ServiceProvider.GetRequiredService<IStsClient>());
+        Assert.NotSame(
+            first.ServiceProvider.GetRequiredService<IResourceManagerClient>(), second.ServiceProvider.GetRequiredService<IResourceManagerClient>());
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

@@ -2,18 +2,40 @@ using Microsoft.Extensions.Options;
 
 namespace AckFc.AlibabaCloud.Http;
 
-/// <summary>The two OpenAPI products AckFc calls, with their API versions.</summary>
+/// <summary>The OpenAPI products AckFc calls through <see cref="AcsTransport"/>, with their API versions.</summary>
 internal enum AcsService
 {
     Cs,
     Kms,
+    Sts,
+    ResourceManager,
 }
 
 internal static class AcsServiceExtensions
 {
-    public static string Version(this AcsService service) => service == AcsService.Cs ? "2015-12-15" : "2016-01-20";
+    public static string Version(this AcsService service) => service switch
+    {
+        AcsService.Cs => "2015-12-15",
+        AcsService.Kms => "2016-01-20",
+        AcsService.Sts => "2015-04-01",
+        AcsService.ResourceManager => "2020-03-31",
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
 
-    public static string Name(this AcsService service) => service == AcsService.Cs ? "cs" : "kms";
+    public static string Name(this AcsService service) => service switch
+    {
+        AcsService.Cs => "cs",
+        AcsService.Kms => "kms",
+        AcsService.Sts => "sts",
+        AcsService.ResourceManager => "resourcemanager",
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
+
+    /// <summary>
+    /// True for a product with one endpoint for every region (ResourceManager): its requests carry
+    /// <see cref="AcsRequest.CentralRegion"/> instead of a region id, and its template has no <c>{region}</c>.
+    /// </summary>
+    public static bool IsCentral(this AcsService service) => service == AcsService.ResourceManager;
 }
 
 /// <summary>Turns the configured templates into the base URL of one product in one region.</summary>
@@ -21,8 +43,19 @@ internal sealed class AcsEndpointResolver(IOptions<AlibabaCloudOptions> options)
 {
     public Uri Resolve(AcsService service, string regionId)
     {
+        if (service.IsCentral())
+        {
+            return AcsEndpointTemplate.Expand(options.Value.ResourceManagerEndpoint, AcsRequest.CentralRegion);
+        }
+
         AlibabaCloudRegion.EnsureValid(regionId);
-        var template = service == AcsService.Cs ? options.Value.CsEndpoint : options.Value.KmsEndpoint;
+        var template = service switch
+        {
+            AcsService.Cs => options.Value.CsEndpoint,
+            AcsService.Kms => options.Value.KmsEndpoint,
+            AcsService.Sts => options.Value.StsEndpoint,
+            _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+        };
         return AcsEndpointTemplate.Expand(template, regionId);
     }
 }
@@ -37,12 +70,22 @@ internal static class AcsEndpointTemplate
         return new Uri(text, UriKind.Absolute);
     }
 
-    /// <summary>What is wrong with a template, or null when it is usable.</summary>
-    public static string? Problem(string? template)
+    /// <summary>
+    /// What is wrong with a template, or null when it is usable. A <paramref name="central"/> product has one endpoint
+    /// for all regions, so a <c>{region}</c> in its template could only be a mistake.
+    /// </summary>
+    public static string? Problem(string? template, bool central = false)
     {
         if (string.IsNullOrWhiteSpace(template))
         {
-            return "is empty: expected a URL such as https://cs.{region}.aliyuncs.com.";
+            return central
+                ? "is empty: expected a URL such as https://resourcemanager.aliyuncs.com."
+                : "is empty: expected a URL such as https://cs.{region}.aliyuncs.com.";
+        }
+
+        if (central && template.Contains(Placeholder, StringComparison.Ordinal))
+        {
+            return $"'{template}' has {Placeholder}, but the service is central (one endpoint for every region): expected a URL such as https://resourcemanager.aliyuncs.com.";
         }
 
         var sample = template.Replace(Placeholder, "cn-hangzhou", StringComparison.Ordinal);

@@ -40,7 +40,9 @@ internal static class AcsErrors
             return AlibabaCloudErrorKind.ClientError;
         }
 
-        if (status == 404 || code.EndsWith("NotFound", StringComparison.Ordinal))
+        // STS names a missing role EntityNotExist.Role; the status it comes with is not documented.
+        if (status == 404 || code.EndsWith("NotFound", StringComparison.Ordinal) ||
+            code.StartsWith("EntityNotExist", StringComparison.Ordinal))
         {
             return AlibabaCloudErrorKind.NotFound;
         }

@@ -24,6 +24,9 @@ internal sealed record AcsRequest(
     byte[]? Body = null,
     bool IsWrite = false)
 {
+    /// <summary>The <see cref="RegionId"/> of a call to a central product (<see cref="AcsServiceExtensions.IsCentral"/>).</summary>
+    public const string CentralRegion = "central";
+
     public static readonly MediaTypeHeaderValue JsonContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
 
     /// <summary>An RPC call: <c>POST /</c>, every parameter in the query, no body.</summary>

@@ -1,6 +1,8 @@
 using AckFc.AlibabaCloud.Credentials;
 using AckFc.AlibabaCloud.Cs;
 using AckFc.AlibabaCloud.Kms;
+using AckFc.AlibabaCloud.ResourceManager;
+using AckFc.AlibabaCloud.Sts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
@@ -27,6 +29,10 @@ internal sealed class ClientHarness : IAsyncDisposable
 
     public IKmsClient Kms => Services.GetRequiredService<IKmsClient>();
 
+    public IStsClient Sts => Services.GetRequiredService<IStsClient>();
+
+    public IResourceManagerClient ResourceManager => Services.GetRequiredService<IResourceManagerClient>();
+
     public InvocationCredentials Invocation => Services.GetRequiredService<InvocationCredentials>();
 
     public FakeLogCollector Logs => _provider.GetFakeLogCollector();
@@ -35,6 +41,8 @@ internal sealed class ClientHarness : IAsyncDisposable
     {
         ["ACKFC_CS_ENDPOINT"] = endpoint,
         ["ACKFC_KMS_ENDPOINT"] = endpoint,
+        ["ACKFC_STS_ENDPOINT"] = endpoint,
+        ["ACKFC_RESOURCEMANAGER_ENDPOINT"] = endpoint,
         ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = AcsTestServer.AccessKeyId,
         ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = AcsTestServer.AccessKeySecret,
         ["ALIBABA_CLOUD_CREDENTIALS_FILE"] = Path.Combine(Path.GetTempPath(), "ackfc-no-such-dir", Guid.NewGuid().ToString("N")),
