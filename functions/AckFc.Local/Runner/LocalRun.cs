@@ -163,9 +163,14 @@ public sealed class LocalRun : IAsyncDisposable
     }
 
     /// <summary>Fires the compliance function exactly as a Function Compute timer trigger does: <c>POST /invoke</c>.</summary>
-    public async Task<(ComplianceReport? Report, int Status, string Body)> FireTimerAsync(string payload, DateTimeOffset triggerTime, CancellationToken cancellationToken)
+    public Task<(ComplianceReport? Report, int Status, string Body)> FireTimerAsync(string payload, DateTimeOffset triggerTime, CancellationToken cancellationToken) =>
+        FireTimerAsync(Host, payload, triggerTime, cancellationToken);
+
+    /// <summary>The timer invocation of <see cref="FireTimerAsync(string, DateTimeOffset, CancellationToken)"/> against any started host.</summary>
+    internal static async Task<(ComplianceReport? Report, int Status, string Body)> FireTimerAsync(
+        FunctionsApplication host, string payload, DateTimeOffset triggerTime, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = HostAddress, Timeout = TimeSpan.FromMinutes(10) };
+        using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromMinutes(30) };
         var body = JsonSerializer.Serialize(new TimerEvent(triggerTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), "daily", payload), LocalJsonContext.Default.TimerEvent);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/invoke") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -179,7 +184,7 @@ public sealed class LocalRun : IAsyncDisposable
         ComplianceReport? report = null;
         if (SweepIdOf(text) is { } sweepId)
         {
-            report = await Host.Services.GetRequiredService<IReportStore>().LoadAsync(sweepId, cancellationToken);
+            report = await host.Services.GetRequiredService<IReportStore>().LoadAsync(sweepId, cancellationToken);
         }
 
         return (report, (int)response.StatusCode, text);

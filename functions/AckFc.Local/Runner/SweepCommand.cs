@@ -22,6 +22,8 @@ internal static class SweepCommand
           --policy FILE             a policy instead of the demo policy (docs/policy.md)
           --report-dir DIR          where reports go (default ./reports)
           --verbose                 the host's log lines too (audit records, sweep progress)
+
+        A real account instead of the demo fleet: sweep --cloud --profile NAME --regions cn-hangzhou (sweep --cloud --help).
         """;
 
     public const string ServeUsage =
@@ -49,6 +51,11 @@ internal static class SweepCommand
 
     public static async Task<int> RunSweepAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (args.Contains("--cloud"))
+        {
+            return await CloudSweepCommand.RunAsync(args, stdout, stderr, cancellationToken);
+        }
+
         if (args.Contains("-h") || args.Contains("--help"))
         {
             await stdout.WriteLineAsync(SweepUsage);
@@ -236,7 +243,7 @@ internal static class SweepCommand
         return (CronExpression.Parse(expression, CronFormat.IncludeSeconds), zone);
     }
 
-    private static async Task WriteReportFilesAsync(TextWriter stdout, string reportDirectory, string sweepId)
+    internal static async Task WriteReportFilesAsync(TextWriter stdout, string reportDirectory, string sweepId)
     {
         var root = Path.GetFullPath(reportDirectory);
         var set = Directory.Exists(root)
