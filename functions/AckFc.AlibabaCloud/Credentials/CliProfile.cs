@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AckFc.AlibabaCloud.Sts;
 
 namespace AckFc.AlibabaCloud.Credentials;
 
@@ -46,9 +47,6 @@ public static partial class CliConfigReader
 {
     /// <summary>How long an assumed role lasts when the profile does not say (<c>expired_seconds</c> 0 or absent).</summary>
     public static readonly TimeSpan DefaultRoleDuration = TimeSpan.FromHours(1);
-
-    /// <summary>STS's bounds for <c>DurationSeconds</c>: 15 minutes, and at most the role's own maximum (12 hours at most).</summary>
-    public static readonly TimeSpan MinRoleDuration = TimeSpan.FromMinutes(15), MaxRoleDuration = TimeSpan.FromHours(12);
 
     public const string DefaultSessionName = "ackfc-cli";
 
@@ -155,9 +153,10 @@ public static partial class CliConfigReader
                 }
 
                 var session = Text(profile, "ram_session_name") is { Length: > 0 } s ? s : DefaultSessionName;
-                if (!SessionNamePattern().IsMatch(session))
+                if (!StsRules.IsValidSessionName(session))
                 {
-                    throw new CredentialsNotFoundException($"The {at}: ram_session_name must be 2-64 characters of letters, digits, '.', '@', '-' or '_'.");
+                    throw new CredentialsNotFoundException(string.Create(CultureInfo.InvariantCulture,
+                        $"The {at}: ram_session_name must be 2-{StsRules.MaxSessionNameLength} characters of letters, digits, '.', '@', '-' or '_'."));
                 }
 
                 return new CliProfile(name, CliProfileMode.RamRoleArn, Keys(profile, name, at, mode, token: false), arn, session,
@@ -191,10 +190,10 @@ public static partial class CliConfigReader
         }
 
         var duration = seconds == 0 ? DefaultRoleDuration : TimeSpan.FromSeconds(seconds);
-        return duration >= MinRoleDuration && duration <= MaxRoleDuration
+        return duration >= StsRules.MinDuration && duration <= StsRules.MaxDuration
             ? duration
             : throw new CredentialsNotFoundException(string.Create(CultureInfo.InvariantCulture,
-                $"The {at}: expired_seconds is {seconds}; STS accepts {MinRoleDuration.TotalSeconds:0} to {MaxRoleDuration.TotalSeconds:0}."));
+                $"The {at}: expired_seconds is {seconds}; STS accepts {StsRules.MinDuration.TotalSeconds:0} to {StsRules.MaxDuration.TotalSeconds:0}."));
     }
 
     private static string Required(JsonElement profile, string field, string at, string mode) =>
@@ -211,7 +210,4 @@ public static partial class CliConfigReader
 
     [GeneratedRegex(@"^acs:ram::\d{1,32}:role/[A-Za-z0-9._\-/]{1,128}$")]
     private static partial Regex RoleArnPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9.@_\-]{2,64}$")]
-    private static partial Regex SessionNamePattern();
 }

@@ -86,7 +86,7 @@ public sealed class CliConfigReaderTests : IDisposable
     {
         var path = Config("audit", $$"""
             {"name": "audit", "mode": "RamRoleArn", "access_key_id": "LTAI-user", "access_key_secret": "{{Secret}}",
-             "ram_role_arn": "acs:ram::1234567890123456:role/AckFcAudit", "ram_session_name": "alice@laptop", "expired_seconds": 7200, "sts_region": "cn-shanghai"}
+             "ram_role_arn": "acs:ram::1234567890123456:role/AckFcAudit", "ram_session_name": "alice@laptop", "expired_seconds": 1800, "sts_region": "cn-shanghai"}
             """);
 
         var profile = CliConfigReader.Read(path, "audit");
@@ -95,7 +95,7 @@ public sealed class CliConfigReaderTests : IDisposable
         Assert.Equal("LTAI-user", profile.Keys!.AccessKeyId);
         Assert.Equal("acs:ram::1234567890123456:role/AckFcAudit", profile.RoleArn);
         Assert.Equal("alice@laptop", profile.SessionName);
-        Assert.Equal(TimeSpan.FromHours(2), profile.Duration);
+        Assert.Equal(TimeSpan.FromMinutes(30), profile.Duration);
         Assert.Equal("cn-shanghai", profile.StsRegion);
     }
 
@@ -200,8 +200,10 @@ public sealed class CliConfigReaderTests : IDisposable
     [InlineData("StsToken", """ "access_key_id": "STS.a", "access_key_secret": "S" """, "no sts_token")]
     [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S" """, "no ram_role_arn")]
     [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "AckFcAudit" """, "ram_role_arn must look like acs:ram::<account id>:role/<role name>")]
-    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "ram_session_name": "a b" """, "ram_session_name must be 2-64 characters")]
-    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": 600 """, "expired_seconds is 600; STS accepts 900 to 43200")]
+    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "ram_session_name": "a b" """, "ram_session_name must be 2-32 characters")]
+    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": 600 """, "expired_seconds is 600; STS accepts 900 to 3600")]
+    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": 7200 """, "expired_seconds is 7200; STS accepts 900 to 3600")]
+    [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "ram_session_name": "a-session-name-longer-than-32-chars" """, "ram_session_name must be 2-32 characters")]
     [InlineData("RamRoleArn", """ "access_key_id": "LTAI", "access_key_secret": "S", "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": "1h" """, "expired_seconds must be a whole number of seconds")]
     public void Read_FieldMissingOrWrongForItsMode_NamesProfileAndField(string mode, string fields, string expected)
     {
