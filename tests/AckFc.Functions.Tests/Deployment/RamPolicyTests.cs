@@ -88,6 +88,26 @@ public sealed partial class RamPolicyTests
     }
 
     [Fact]
+    public void MemberAuditRole_GrantsExactlyTheComplianceReadsOfClustersAndKeys_AndTrustsTheManagementAccount()
+    {
+        // Issue 14: the role assumed in member accounts reads what the sweep reads there (CS and KMS), never OSS
+        // (reports stay in the management account's store) and never a write.
+        var reads = new SortedSet<string>(
+            CloudPermissions.Compliance.Where(c => !c.RemediationOnly).SelectMany(c => c.RamActions).Where(a => a.StartsWith("cs:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal)),
+            StringComparer.Ordinal);
+
+        Assert.Equal(reads, Granted("ram-policy-member-audit.json"));
+        using var trust = JsonDocument.Parse(File.ReadAllText(Docs("ram-trust-policy-member-audit.json")));
+        var statement = Assert.Single(trust.RootElement.GetProperty("Statement").EnumerateArray());
+        Assert.Equal("sts:AssumeRole", statement.GetProperty("Action").GetString());
+        Assert.Equal(["acs:ram::<ManagementAccountID>:root"], statement.GetProperty("Principal").GetProperty("RAM").EnumerateArray().Select(p => p.GetString()));
+        var guide = File.ReadAllText(Docs("deployment.md"));
+        Assert.Contains("docs/ram-policy-member-audit.json", guide, StringComparison.Ordinal);
+        Assert.Contains("docs/ram-trust-policy-member-audit.json", guide, StringComparison.Ordinal);
+        Assert.Contains(Core.Accounts.AccountOptions.DefaultMemberRole, guide, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RemediationPolicy_GrantsOnlyRemediationActions()
     {
         var needed = new SortedSet<string>(
