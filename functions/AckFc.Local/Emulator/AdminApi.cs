@@ -37,6 +37,8 @@ internal sealed class AdminApi(EmulatorState state)
             {
                 ("GET", ["state"]) => new { accountId = state.AccountId, regions = state.Regions, clusters = state.GetClusters(), keys = state.GetKeys() },
                 ("GET", ["calls"]) => new { calls = state.GetCalls(), counters = state.GetCounters() },
+                ("GET", ["accounts"]) => new { resourceDirectoryId = state.ResourceDirectoryId, accounts = state.GetAccounts() },
+                ("DELETE", ["sessions"]) => Do(state.RevokeSessions),
                 ("POST", ["reset"]) => Do(state.Reset),
                 ("POST", ["fleet", "reset"]) => Do(state.ResetFleet),
                 ("GET", ["settings"]) => Settings(),
