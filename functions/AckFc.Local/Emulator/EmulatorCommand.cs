@@ -27,6 +27,8 @@ internal static class EmulatorCommand
           --urls URL                where to listen (default http://127.0.0.1:0: a free port, printed at start)
           --fleet FILE              fleet file (.yaml, .yml or .json; see docs/emulator.md)
           --demo                    the built-in demo fleet (the default when --fleet is not given)
+          --demo-organisation       the demo fleet as a resource directory: the demo account as management
+                                    account plus two member accounts (STS AssumeRole, ListAccounts)
           --updating-seconds N      how long UpdateKMSEncryption keeps a cluster 'updating'
                                     (default: $ACKFC_EMULATOR_UPDATING_SECONDS, else 2)
           --cooldown-seconds N      ACK's cool-down after a change, answered with 409
@@ -179,6 +181,10 @@ internal static class EmulatorCommand
                     break;
                 case "--demo":
                     demo = true;
+                    break;
+                case "--demo-organisation":
+                    demo = true;
+                    options.Fleet = DemoFleet.CreateOrganisation();
                     break;
                 case "--updating-seconds":
                     options.UpdatingDuration = Seconds(Value(args, ref i, arg), arg);
