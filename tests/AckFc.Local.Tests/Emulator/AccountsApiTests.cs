@@ -302,7 +302,8 @@ public sealed class AccountsApiTests
         Assert.Equal(["key-demo-m2-checkout"], memberKeys.GetProperty("Keys").GetProperty("Key").EnumerateArray().Select(k => k.GetProperty("KeyId").GetString()));
         Assert.Equal(200, keyStatus);
         Assert.Equal($"acs:kms:cn-hangzhou:{Member}:key/key-demo-m2-checkout", key.GetProperty("KeyMetadata").GetProperty("Arn").GetString());
-        var call = emulator.State.GetCalls().Last();
+        var calls = emulator.State.GetCalls();
+        var call = calls[^1];
         Assert.Equal(Member, call.AccountId);
         Assert.Equal(member.AccessKeyId, call.AccessKeyId);
     }
