@@ -21,7 +21,8 @@ internal static class EmulatorCommand
         """
         Usage: dotnet run --project functions/AckFc.Local -- emulator [options]
 
-        Serves every region of the fleet (ACK/CS and KMS APIs, signature V3) on one URL.
+        Serves every region of the fleet (ACK/CS and KMS APIs, plus STS and ResourceManager for member
+        accounts; signature V3) on one URL.
 
         Options:
           --urls URL                where to listen (default http://127.0.0.1:0: a free port, printed at start)
@@ -100,7 +101,7 @@ internal static class EmulatorCommand
 
             var state = emulator.State;
             await stdout.WriteLineAsync(ListeningPrefix + emulator.Endpoint).ConfigureAwait(false);
-            await stdout.WriteLineAsync($"  fleet:      {options.FleetFile ?? "built-in demo fleet"} ({state.GetClusters().Count} clusters, {state.GetKeys().Count} keys)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  fleet:      {options.FleetFile ?? "built-in demo fleet"} ({state.GetClusters().Count} clusters, {state.GetKeys().Count} keys{(state.GetAccounts().Count > 1 ? $", {state.GetAccounts().Count} accounts" : "")})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  regions:    {string.Join(", ", state.Regions)} (all on this URL)").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  access key: {emulator.Credential.AccessKeyId} ({(emulator.Credential.AccessKeyId == EmulatorOptions.DefaultAccessKeyId ? "the documented local default secret" : "secret from ALIBABA_CLOUD_ACCESS_KEY_SECRET")})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  updating:   {state.UpdatingDuration.TotalSeconds}s, cool-down {state.CoolDown.TotalSeconds}s").ConfigureAwait(false);
