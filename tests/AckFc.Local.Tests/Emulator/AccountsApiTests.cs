@@ -431,4 +431,23 @@ public sealed class AccountsApiTests
         Assert.Equal(404, status);
         Assert.Equal("InvalidAction.NotFound", body.GetProperty("Code").GetString());
     }
+
+    [Fact]
+    public async Task MemberWriteCall_EventNamesTheMemberAccountAndAssumedRole()
+    {
+        await using var emulator = await TestEmulator.StartAsync(fleet: Organisation());
+        using var client = new SignedClient(emulator);
+        var member = await AssumeAsync(client, MemberRoleArn);
+
+        var (status, _, _) = await client.SendJsonAsync(As(SignedRequest.Kms("DisableKey", ("KeyId", "key-demo-m2-checkout")), member));
+
+        Assert.Equal(200, status);
+        var recorded = Assert.Single(emulator.State.Events.GetEmitted());
+        Assert.Contains($":{Member}:key/key-demo-m2-checkout", recorded.Subject, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(recorded.Json);
+        var identity = doc.RootElement.GetProperty("data").GetProperty("userIdentity");
+        Assert.Equal(Member, identity.GetProperty("accountId").GetString());
+        Assert.Equal("assumed-role", identity.GetProperty("type").GetString());
+        Assert.Equal("ResourceDirectoryAccountAccessRole:ackfc-sweep", identity.GetProperty("userName").GetString());
+    }
 }
