@@ -223,6 +223,29 @@ public sealed class EmulatorState
         }
     }
 
+    /// <summary>
+    /// Replaces a member's faults (a running test can make a member throttle); counting starts again from zero.
+    /// </summary>
+    public void SetAccountFaults(string accountId, AccountFaults faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        if (faults.AssumeRoleThrottles < -1 || faults.ApiThrottles < -1)
+        {
+            throw new ArgumentException("assumeRoleThrottles and apiThrottles must be -1 (always) or a count from 0.", nameof(faults));
+        }
+
+        lock (Gate)
+        {
+            var account = FindAccount(accountId) is { IsManagement: false } found
+                ? found
+                : throw new KeyNotFoundException($"Account '{accountId}' is not a member of the emulated resource directory.");
+            account.AssumeRoleThrottles = faults.AssumeRoleThrottles;
+            account.ApiThrottles = faults.ApiThrottles;
+            _assumeRoleAttempts.Remove(accountId);
+            _apiAttempts.Remove(accountId);
+        }
+    }
+
     /// <summary>How many AssumeRole calls for <paramref name="accountId"/>'s role the call log holds.</summary>
     public int AssumeRoleCount(string accountId) =>
         GetCalls().Count(c => c.Action == "AssumeRole" && c.AccountId == accountId);
@@ -369,12 +392,17 @@ public sealed class EmulatorState
     }
 
     /// <summary>Adds keys; ids and aliases must be new. Throws <see cref="FleetFileException"/> otherwise.</summary>
-    public void AddKeys(IEnumerable<KeyDefinition> keys)
+    public void AddKeys(IEnumerable<KeyDefinition> keys) => AddKeys(keys, null);
+
+    /// <summary>
+    /// Adds keys to an account (the management account when null); ids and aliases must be new across every account.
+    /// </summary>
+    public void AddKeys(IEnumerable<KeyDefinition> keys, string? accountId)
     {
         ArgumentNullException.ThrowIfNull(keys);
         lock (Gate)
         {
-            var compiled = CompileAddition([], [.. keys]);
+            var compiled = CompileAddition([], [.. keys], accountId);
             foreach (var key in compiled.Keys)
             {
                 _keyList.Add(key);
@@ -388,12 +416,15 @@ public sealed class EmulatorState
     }
 
     /// <summary>Adds clusters; ids must be new and regions served. Throws <see cref="FleetFileException"/> otherwise.</summary>
-    public void AddClusters(IEnumerable<ClusterDefinition> clusters)
+    public void AddClusters(IEnumerable<ClusterDefinition> clusters) => AddClusters(clusters, null);
+
+    /// <summary>Adds clusters to an account (the management account when null); ids must be new across every account.</summary>
+    public void AddClusters(IEnumerable<ClusterDefinition> clusters, string? accountId)
     {
         ArgumentNullException.ThrowIfNull(clusters);
         lock (Gate)
         {
-            foreach (var cluster in CompileAddition([.. clusters], []).Clusters)
+            foreach (var cluster in CompileAddition([.. clusters], [], accountId).Clusters)
             {
                 _clusterList.Add(cluster);
                 _clusters[cluster.ClusterId] = cluster;
@@ -718,11 +749,16 @@ public sealed class EmulatorState
         }
     }
 
-    private CompiledFleet CompileAddition(List<ClusterDefinition> clusters, List<KeyDefinition> keys)
+    private CompiledFleet CompileAddition(List<ClusterDefinition> clusters, List<KeyDefinition> keys, string? accountId)
     {
+        if (accountId is not null && FindAccount(accountId) is null)
+        {
+            throw new KeyNotFoundException($"Account '{accountId}' is not in the emulated resource directory.");
+        }
+
         var now = Time.GetUtcNow();
         var compiled = FleetLoader.Compile(
-            new FleetDefinition { AccountId = AccountId, Regions = [.. _regions], Clusters = clusters, Keys = keys }, now, "added items");
+            new FleetDefinition { AccountId = accountId ?? AccountId, Regions = [.. _regions], Clusters = clusters, Keys = keys }, now, "added items");
         var clash = compiled.Clusters.Where(c => _clusters.ContainsKey(c.ClusterId)).Select(c => $"clusterId '{c.ClusterId}' already exists")
             .Concat(compiled.Keys.Where(k => _keys.ContainsKey(k.KeyId)).Select(k => $"keyId '{k.KeyId}' already exists"))
             .Concat(compiled.Keys.SelectMany(k => k.Aliases).Where(_aliases.ContainsKey).Select(a => $"alias '{a}' already exists"))

@@ -450,4 +450,29 @@ public sealed class AccountsApiTests
         Assert.Equal("assumed-role", identity.GetProperty("type").GetString());
         Assert.Equal("ResourceDirectoryAccountAccessRole:ackfc-sweep", identity.GetProperty("userName").GetString());
     }
+
+    [Fact]
+    public async Task Admin_AddsMemberClusters_AndSetsMemberFaults()
+    {
+        await using var emulator = await TestEmulator.StartAsync(fleet: Organisation());
+        using var client = new SignedClient(emulator);
+        using var add = await client.Http.PostAsync(new Uri($"/_emulator/accounts/{Member}/clusters", UriKind.Relative),
+            new StringContent("""{"clusterId":"c-added","regionId":"cn-hangzhou"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var unknown = await client.Http.PostAsync(new Uri("/_emulator/accounts/999/clusters", UriKind.Relative),
+            new StringContent("""{"clusterId":"c-added-2","regionId":"cn-hangzhou"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var faults = await client.Http.PutAsync(new Uri($"/_emulator/accounts/{Member}/faults", UriKind.Relative),
+            new StringContent("""{"assumeRoleThrottles":1}""", System.Text.Encoding.UTF8, "application/json"));
+
+        var (throttled, throttledBody, _) = await client.SendJsonAsync(AssumeRole(MemberRoleArn));
+        var member = await AssumeAsync(client, MemberRoleArn);
+        var (_, memberClusters, _) = await client.SendJsonAsync(As(SignedRequest.CsGet("DescribeClustersV1", "/api/v1/clusters"), member));
+
+        Assert.True(add.IsSuccessStatusCode, await add.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.True(faults.IsSuccessStatusCode, await faults.Content.ReadAsStringAsync());
+        Assert.Equal(400, throttled);
+        Assert.Equal("Throttling.Api", throttledBody.GetProperty("Code").GetString());
+        Assert.Contains("c-added", ClusterIds(memberClusters));
+        Assert.Equal(Member, emulator.State.GetCluster("c-added")!.AccountId);
+    }
 }

@@ -124,8 +124,8 @@ internal sealed class EmulatedAccount
     public string? Role { get; init; }
     public int MaxSessionDuration { get; init; } = 3600;
     public required Dictionary<string, string> Tags { get; init; }
-    public int AssumeRoleThrottles { get; init; }
-    public int ApiThrottles { get; init; }
+    public int AssumeRoleThrottles { get; set; }
+    public int ApiThrottles { get; set; }
 
     public bool Joined => Status is "CreateSuccess" or "InviteSuccess" or "PromoteSuccess";
 
