@@ -37,6 +37,11 @@ internal sealed class AdminApi(EmulatorState state)
             {
                 ("GET", ["state"]) => new { accountId = state.AccountId, regions = state.Regions, clusters = state.GetClusters(), keys = state.GetKeys() },
                 ("GET", ["calls"]) => new { calls = state.GetCalls(), counters = state.GetCounters() },
+                ("GET", ["accounts"]) => new { resourceDirectoryId = state.ResourceDirectoryId, accounts = state.GetAccounts() },
+                ("DELETE", ["sessions"]) => Do(state.RevokeSessions),
+                ("PUT", ["accounts", var id, "faults"]) => await PutAccountFaultsAsync(context, id).ConfigureAwait(false),
+                ("POST", ["accounts", var id, "clusters"]) => await AddAsync<ClusterDefinition>(context, c => state.AddClusters(c, id)).ConfigureAwait(false),
+                ("POST", ["accounts", var id, "keys"]) => await AddAsync<KeyDefinition>(context, k => state.AddKeys(k, id)).ConfigureAwait(false),
                 ("POST", ["reset"]) => Do(state.Reset),
                 ("POST", ["fleet", "reset"]) => Do(state.ResetFleet),
                 ("GET", ["settings"]) => Settings(),
@@ -160,6 +165,14 @@ internal sealed class AdminApi(EmulatorState state)
         }
 
         return Settings();
+    }
+
+    private async Task<object> PutAccountFaultsAsync(HttpContext context, string accountId)
+    {
+        var faults = await JsonSerializer.DeserializeAsync<AccountFaults>(context.Request.Body, JsonOptions, context.RequestAborted).ConfigureAwait(false)
+            ?? throw new ArgumentException("The body must be {\"assumeRoleThrottles\": N, \"apiThrottles\": N}.");
+        state.SetAccountFaults(accountId, faults);
+        return new { ok = true };
     }
 
     private async Task<object> PutFaultsAsync(HttpContext context)

@@ -26,6 +26,8 @@ internal enum Product
 {
     Cs,
     Kms,
+    Sts,
+    ResourceManager,
 }
 
 /// <summary>One request of an emulated API, parsed once.</summary>
@@ -43,6 +45,12 @@ internal sealed class ApiRequest
     public required string HostId { get; init; }
     public required DateTimeOffset Now { get; init; }
     public string? RegionId { get; set; }
+
+    /// <summary>
+    /// The account whose resources the request sees: the caller's (the management account unless it signed with a
+    /// member's STS credentials); for AssumeRole, the role's account.
+    /// </summary>
+    public string AccountId { get; set; } = "";
 
     /// <summary>The key the call found (its id), for the subject of the event the call emits.</summary>
     public string? ResourceId { get; set; }

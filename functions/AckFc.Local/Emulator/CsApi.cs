@@ -37,6 +37,7 @@ internal sealed class CsApi(EmulatorState state)
         lock (state.Gate)
         {
             var matches = state.ClustersInOrder.Where(c =>
+                    c.AccountId == r.AccountId &&
                     (r.RegionId is null || c.RegionId == r.RegionId) &&
                     (string.IsNullOrEmpty(clusterId) || c.ClusterId == clusterId) &&
                     (string.IsNullOrEmpty(name) || c.Name.Contains(name, StringComparison.OrdinalIgnoreCase)) &&
@@ -65,12 +66,16 @@ internal sealed class CsApi(EmulatorState state)
         }
     }
 
+    // A cluster of another account does not exist for this caller: the answer is the one for an unknown id.
+    private EmulatedCluster FindCluster(ApiRequest r, string clusterId) =>
+        state.FindCluster(clusterId) is { } cluster && cluster.AccountId == r.AccountId ? cluster : throw NotFound(clusterId);
+
     private ApiResponse DescribeCluster(ApiRequest r)
     {
         var clusterId = r.Segments[1];
         lock (state.Gate)
         {
-            var cluster = state.FindCluster(clusterId) ?? throw NotFound(clusterId);
+            var cluster = FindCluster(r, clusterId);
             r.RegionId = cluster.RegionId;
             return new(200, Json.Write(w => WriteCluster(w, cluster, r.Now, detail: true)));
         }
@@ -82,7 +87,7 @@ internal sealed class CsApi(EmulatorState state)
         var (keyId, disable) = ParseChange(r.Body);
         lock (state.Gate)
         {
-            var cluster = state.FindCluster(clusterId) ?? throw NotFound(clusterId);
+            var cluster = FindCluster(r, clusterId);
             r.RegionId = cluster.RegionId;
             if (!cluster.SupportsSecretEncryption)
             {
@@ -105,7 +110,7 @@ internal sealed class CsApi(EmulatorState state)
             string? resolvedKeyId = null;
             if (!disable)
             {
-                var key = state.FindKey(keyId!, r.Now)
+                var key = (state.FindKey(keyId!, r.Now) is { } found && found.AccountId == r.AccountId ? found : null)
                     ?? throw new ApiException(400, "ErrorKMSKeyNotFound", $"KMS key {keyId} does not exist.");
                 if (key.RegionId != cluster.RegionId)
                 {

@@ -21,12 +21,15 @@ internal static class EmulatorCommand
         """
         Usage: dotnet run --project functions/AckFc.Local -- emulator [options]
 
-        Serves every region of the fleet (ACK/CS and KMS APIs, signature V3) on one URL.
+        Serves every region of the fleet (ACK/CS and KMS APIs, plus STS and ResourceManager for member
+        accounts; signature V3) on one URL.
 
         Options:
           --urls URL                where to listen (default http://127.0.0.1:0: a free port, printed at start)
           --fleet FILE              fleet file (.yaml, .yml or .json; see docs/emulator.md)
           --demo                    the built-in demo fleet (the default when --fleet is not given)
+          --demo-organisation       the demo fleet as a resource directory: the demo account as management
+                                    account plus two member accounts (STS AssumeRole, ListAccounts)
           --updating-seconds N      how long UpdateKMSEncryption keeps a cluster 'updating'
                                     (default: $ACKFC_EMULATOR_UPDATING_SECONDS, else 2)
           --cooldown-seconds N      ACK's cool-down after a change, answered with 409
@@ -98,7 +101,7 @@ internal static class EmulatorCommand
 
             var state = emulator.State;
             await stdout.WriteLineAsync(ListeningPrefix + emulator.Endpoint).ConfigureAwait(false);
-            await stdout.WriteLineAsync($"  fleet:      {options.FleetFile ?? "built-in demo fleet"} ({state.GetClusters().Count} clusters, {state.GetKeys().Count} keys)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"  fleet:      {options.FleetFile ?? "built-in demo fleet"} ({state.GetClusters().Count} clusters, {state.GetKeys().Count} keys{(state.GetAccounts().Count > 1 ? $", {state.GetAccounts().Count} accounts" : "")})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  regions:    {string.Join(", ", state.Regions)} (all on this URL)").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  access key: {emulator.Credential.AccessKeyId} ({(emulator.Credential.AccessKeyId == EmulatorOptions.DefaultAccessKeyId ? "the documented local default secret" : "secret from ALIBABA_CLOUD_ACCESS_KEY_SECRET")})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"  updating:   {state.UpdatingDuration.TotalSeconds}s, cool-down {state.CoolDown.TotalSeconds}s").ConfigureAwait(false);
@@ -179,6 +182,10 @@ internal static class EmulatorCommand
                     break;
                 case "--demo":
                     demo = true;
+                    break;
+                case "--demo-organisation":
+                    demo = true;
+                    options.Fleet = DemoFleet.CreateOrganisation();
                     break;
                 case "--updating-seconds":
                     options.UpdatingDuration = Seconds(Value(args, ref i, arg), arg);

@@ -17,6 +17,9 @@ internal sealed class EmulatorMiddleware(
     private const string ContentType = "application/json;charset=utf-8";
     private const string NotFoundMessage = "Specified api is not found, please check your url and method.";
 
+    private readonly StsApi _sts = new(state);
+    private readonly ResourceManagerApi _resourceManager = new(state);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.ToString();
@@ -41,9 +44,9 @@ internal sealed class EmulatorMiddleware(
         }
 
         var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
-        var product = segments.Length == 0 ? Product.Kms : Product.Cs;
-        var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
         var host = context.Request.Headers.Host.ToString();
+        var product = segments.Length == 0 ? RpcProduct(host, context.Request.Headers["x-acs-version"].ToString()) : Product.Cs;
+        var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
         var method = context.Request.Method;
         var ct = context.RequestAborted;
 
@@ -65,7 +68,7 @@ internal sealed class EmulatorMiddleware(
         try
         {
             body = await ReadBodyAsync(context.Request, ct).ConfigureAwait(false);
-            if (product == Product.Kms && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+            if (product != Product.Cs && context.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
             {
                 foreach (var (name, value) in AcsV3Signer.ParseRawQuery(Encoding.UTF8.GetString(body).Replace('+', ' ')))
                 {
@@ -88,9 +91,24 @@ internal sealed class EmulatorMiddleware(
 
             caller = verifier.Verify(context.Request, rawPath, rawQuery, body);
             CheckVersion(product, context.Request.Headers["x-acs-version"].ToString());
-            if (product == Product.Cs ? CsApi.Route(method, segments) is null : !KmsApi.Knows(action))
+            var known = product switch
+            {
+                Product.Cs => CsApi.Route(method, segments) is not null,
+                Product.Sts => StsApi.Knows(action),
+                Product.ResourceManager => ResourceManagerApi.Knows(action),
+                _ => KmsApi.Knows(action),
+            };
+            if (!known)
             {
                 throw new ApiException(404, "InvalidAction.NotFound", NotFoundMessage);
+            }
+
+            // A member's STS credentials see that member's resources; every other credential is the management account's.
+            var account = caller.MemberAccountId ?? state.AccountId;
+            if (caller.Session is not null && product is Product.Cs or Product.Kms && state.TakeApiThrottle(account))
+            {
+                EmulatorLog.FaultInjected(logger, action, "throttled (account " + account + ")");
+                throw new ApiException(400, "Throttling.User", "Request was denied due to user flow control.");
             }
 
             if (profile is not null)
@@ -139,8 +157,15 @@ internal sealed class EmulatorMiddleware(
                 HostId = host,
                 Now = state.Time.GetUtcNow(),
                 RegionId = region,
+                AccountId = account,
             };
-            response = product == Product.Cs ? cs.Handle(request) : kms.Handle(request);
+            response = product switch
+            {
+                Product.Cs => cs.Handle(request),
+                Product.Sts => _sts.Handle(request, caller),
+                Product.ResourceManager => _resourceManager.Handle(request, caller),
+                _ => kms.Handle(request),
+            };
             region = request.RegionId;
             if (profile is not null)
             {
@@ -175,7 +200,7 @@ internal sealed class EmulatorMiddleware(
         }
 
         context.Response.ContentLength = response.Body.Length;
-        Record(product, action, region, method, rawTarget, response.Status, response.ErrorCode, requestId, caller);
+        Record(product, action, region, method, rawTarget, response.Status, response.ErrorCode, requestId, caller, request?.AccountId ?? AccountFromArn(product, parameters));
         if (caller is not null && WriteCallEvents.IsWrite(product, action))
         {
             // Queued before the answer is written, posted in the background: the answer never waits for a sink.
@@ -188,10 +213,53 @@ internal sealed class EmulatorMiddleware(
         await context.Response.Body.WriteAsync(response.Body, ct).ConfigureAwait(false);
     }
 
-    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId, VerifiedCaller? caller)
+    private void Record(Product product, string action, string? region, string method, string target, int status, string? code, string requestId, VerifiedCaller? caller, string? account = null)
     {
-        state.Record(new CallRecord(state.Time.GetUtcNow(), product == Product.Cs ? "CS" : "KMS", action, region, method, target, status, code, requestId, caller?.AccessKeyId));
-        EmulatorLog.Answered(logger, product == Product.Cs ? "CS" : "KMS", action, region ?? "-", status, code ?? "", requestId);
+        account ??= caller is null ? null : caller.MemberAccountId ?? state.AccountId;
+        state.Record(new CallRecord(state.Time.GetUtcNow(), NameOf(product), action, region, method, target, status, code, requestId, caller?.AccessKeyId, account));
+        EmulatorLog.Answered(logger, NameOf(product), action, region ?? "-", status, code ?? "", requestId);
+    }
+
+    private static string NameOf(Product product) => product switch
+    {
+        Product.Cs => "CS",
+        Product.Sts => "STS",
+        Product.ResourceManager => "ResourceManager",
+        _ => "KMS",
+    };
+
+    /// <summary>
+    /// Which RPC product a request on <c>/</c> addresses: the host's first label when it names one
+    /// (<c>sts.cn-hangzhou.aliyuncs.com</c>, <c>resourcemanager.aliyuncs.com</c>), else the API version the
+    /// request declares, else KMS. One URL thus serves every product, as with CS and KMS.
+    /// </summary>
+    internal static Product RpcProduct(string host, string version)
+    {
+        var first = host.Split(':')[0].Split('.')[0];
+        return first switch
+        {
+            "sts" or "sts-vpc" => Product.Sts,
+            "resourcemanager" or "resourcemanager-vpc" => Product.ResourceManager,
+            "kms" or "kms-vpc" => Product.Kms,
+            _ => version switch
+            {
+                StsApi.Version => Product.Sts,
+                ResourceManagerApi.Version => Product.ResourceManager,
+                _ => Product.Kms,
+            },
+        };
+    }
+
+    // A refused AssumeRole is still about the role's account (the admin counts AssumeRole calls per account).
+    private static string? AccountFromArn(Product product, Dictionary<string, string> parameters)
+    {
+        if (product != Product.Sts || parameters.GetValueOrDefault("RoleArn") is not { } arn || !arn.StartsWith("acs:ram::", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = arn.IndexOf(':', 9);
+        return end > 9 ? arn[9..end] : null;
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
@@ -215,7 +283,12 @@ internal sealed class EmulatorMiddleware(
 
     private string? ResolveRegion(Product product, Dictionary<string, string> parameters, string host)
     {
-        var named = product == Product.Kms ? parameters.GetValueOrDefault("RegionId") : parameters.GetValueOrDefault("region_id");
+        var named = product switch
+        {
+            Product.Kms => parameters.GetValueOrDefault("RegionId"),
+            Product.Cs => parameters.GetValueOrDefault("region_id"),
+            _ => null,
+        };
         if (!string.IsNullOrEmpty(named))
         {
             if (product == Product.Kms && !state.Regions.Contains(named))
@@ -244,10 +317,16 @@ internal sealed class EmulatorMiddleware(
 
     private static void CheckVersion(Product product, string version)
     {
-        var expected = product == Product.Cs ? CsApi.Version : KmsApi.Version;
+        var expected = product switch
+        {
+            Product.Cs => CsApi.Version,
+            Product.Sts => StsApi.Version,
+            Product.ResourceManager => ResourceManagerApi.Version,
+            _ => KmsApi.Version,
+        };
         if (version.Length > 0 && version != expected)
         {
-            throw new ApiException(400, "InvalidVersion", $"Specified parameter Version '{version}' is not valid: {(product == Product.Cs ? "CS" : "KMS")} is {expected}.");
+            throw new ApiException(400, "InvalidVersion", $"Specified parameter Version '{version}' is not valid: {NameOf(product)} is {expected}.");
         }
     }
 

@@ -41,7 +41,11 @@ public sealed record ClusterSnapshot(
     DateTimeOffset Created,
     DateTimeOffset Updated,
     DateTimeOffset? UpdatingUntil,
-    DateTimeOffset? CoolDownUntil);
+    DateTimeOffset? CoolDownUntil)
+{
+    /// <summary>The account that owns the cluster.</summary>
+    public string AccountId { get; init; } = "";
+}
 
 /// <summary>A key with every <c>KeyMetadata</c> field, its aliases and its creator type.</summary>
 public sealed record KeySnapshot(
@@ -68,7 +72,38 @@ public sealed record KeySnapshot(
     DateTimeOffset? MaterialExpireTime,
     string? DkmsInstanceId,
     IReadOnlyList<string> Aliases,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>The account that owns the key.</summary>
+    public string AccountId { get; init; } = "";
+}
+
+/// <summary>An account of the emulated resource directory, as tests see it.</summary>
+/// <param name="AccountId">The id.</param>
+/// <param name="DisplayName">The name <c>ListAccounts</c> reports.</param>
+/// <param name="Status"><c>CreateSuccess</c>, <c>InviteSuccess</c>, … .</param>
+/// <param name="FolderId">The folder.</param>
+/// <param name="IsManagement">True for the management account (the top level of the fleet).</param>
+/// <param name="RoleArn">The member role the management account may assume; null when it lacks one.</param>
+/// <param name="Clusters">How many clusters it holds.</param>
+/// <param name="Keys">How many live keys it holds.</param>
+/// <param name="AssumeRoleCalls">AssumeRole calls for its role in the call log (answered or refused).</param>
+/// <param name="ActiveSessions">STS credentials issued for it that have not expired.</param>
+public sealed record AccountSnapshot(
+    string AccountId,
+    string DisplayName,
+    string Status,
+    string FolderId,
+    bool IsManagement,
+    string? RoleArn,
+    int Clusters,
+    int Keys,
+    int AssumeRoleCalls,
+    int ActiveSessions);
+
+/// <summary>Temporary credentials AssumeRole issued: they open one member account's resources until they expire.</summary>
+internal sealed record StsSession(
+    string AccessKeyId, string AccessKeySecret, string SecurityToken, string AccountId, string RoleName, string SessionName, DateTimeOffset Expiration);
 
 /// <summary>One answered request of the emulated APIs.</summary>
 /// <param name="Time">When it was answered (emulator clock).</param>
@@ -81,6 +116,9 @@ public sealed record KeySnapshot(
 /// <param name="ErrorCode">The error code of a failed answer.</param>
 /// <param name="RequestId">The request id answered.</param>
 /// <param name="AccessKeyId">The access key id the request was signed with, once its signature verified.</param>
+/// <param name="AccountId">
+/// The account the call was about: the caller's account for CS and KMS, the role's account for AssumeRole.
+/// </param>
 public sealed record CallRecord(
     DateTimeOffset Time,
     string Product,
@@ -91,7 +129,8 @@ public sealed record CallRecord(
     int Status,
     string? ErrorCode,
     string RequestId,
-    string? AccessKeyId = null);
+    string? AccessKeyId = null,
+    string? AccountId = null);
 
 /// <summary>
 /// Everything an emulated region holds: the fleet, the call log and counters, the faults and the behaviour
@@ -110,6 +149,10 @@ public sealed class EmulatorState
     private readonly Dictionary<string, EmulatedKey> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmulatedKey> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Region, string Name), SecretDefinition> _secrets = [];
+    private readonly List<EmulatedAccount> _accounts = [];
+    private readonly ConcurrentDictionary<string, StsSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _assumeRoleAttempts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _apiAttempts = new(StringComparer.Ordinal);
     private List<string> _regions = [];
     private long _updatingTicks;
     private long _coolDownTicks;
@@ -155,8 +198,57 @@ public sealed class EmulatorState
         set => Interlocked.Exchange(ref _coolDownTicks, value >= TimeSpan.Zero ? value.Ticks : throw new ArgumentOutOfRangeException(nameof(value), "CoolDown must not be negative."));
     }
 
-    /// <summary>The account id in ARNs.</summary>
+    /// <summary>The management account's id (the top level of the fleet).</summary>
     public string AccountId { get; private set; } = "";
+
+    /// <summary>The resource directory id ListAccounts reports.</summary>
+    public string ResourceDirectoryId { get; private set; } = "";
+
+    /// <summary>Every account, the management account first, with its AssumeRole count from the call log.</summary>
+    public IReadOnlyList<AccountSnapshot> GetAccounts()
+    {
+        var calls = GetCalls().Where(c => c.Action == "AssumeRole" && c.AccountId is not null)
+            .GroupBy(c => c.AccountId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        lock (Gate)
+        {
+            var now = Time.GetUtcNow();
+            var live = LiveKeys(now).ToList();
+            return
+            [
+                .. _accounts.Select(a => new AccountSnapshot(
+                    a.AccountId, a.DisplayName, a.Status, a.FolderId, a.IsManagement, a.RoleArn,
+                    _clusterList.Count(c => c.AccountId == a.AccountId), live.Count(k => k.AccountId == a.AccountId),
+                    calls.GetValueOrDefault(a.AccountId), _sessions.Values.Count(x => x.AccountId == a.AccountId && x.Expiration > now))),
+            ];
+        }
+    }
+
+    /// <summary>
+    /// Replaces a member's faults (a running test can make a member throttle); counting starts again from zero.
+    /// </summary>
+    public void SetAccountFaults(string accountId, AccountFaults faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        if (faults.AssumeRoleThrottles < -1 || faults.ApiThrottles < -1)
+        {
+            throw new ArgumentException("assumeRoleThrottles and apiThrottles must be -1 (always) or a count from 0.", nameof(faults));
+        }
+
+        lock (Gate)
+        {
+            var account = FindAccount(accountId) is { IsManagement: false } found
+                ? found
+                : throw new KeyNotFoundException($"Account '{accountId}' is not a member of the emulated resource directory.");
+            account.AssumeRoleThrottles = faults.AssumeRoleThrottles;
+            account.ApiThrottles = faults.ApiThrottles;
+            _assumeRoleAttempts.Remove(accountId);
+            _apiAttempts.Remove(accountId);
+        }
+    }
+
+    /// <summary>How many AssumeRole calls for <paramref name="accountId"/>'s role the call log holds.</summary>
+    public int AssumeRoleCount(string accountId) =>
+        GetCalls().Count(c => c.Action == "AssumeRole" && c.AccountId == accountId);
 
     /// <summary>The regions served.</summary>
     public IReadOnlyList<string> Regions
@@ -192,6 +284,9 @@ public sealed class EmulatorState
         _counters.Clear();
     }
 
+    /// <summary>Forgets every STS credential issued so far: requests signed with them fail from now on.</summary>
+    public void RevokeSessions() => _sessions.Clear();
+
     /// <summary>Forgets calls, counters, recorded events, faults and seen nonces; the fleet stays as it is.</summary>
     public void Reset()
     {
@@ -199,6 +294,11 @@ public sealed class EmulatorState
         Events.Clear();
         Faults.Clear();
         Nonces.Clear();
+        lock (Gate)
+        {
+            _assumeRoleAttempts.Clear();
+            _apiAttempts.Clear();
+        }
     }
 
     internal void Record(CallRecord call)
@@ -292,12 +392,17 @@ public sealed class EmulatorState
     }
 
     /// <summary>Adds keys; ids and aliases must be new. Throws <see cref="FleetFileException"/> otherwise.</summary>
-    public void AddKeys(IEnumerable<KeyDefinition> keys)
+    public void AddKeys(IEnumerable<KeyDefinition> keys) => AddKeys(keys, null);
+
+    /// <summary>
+    /// Adds keys to an account (the management account when null); ids and aliases must be new across every account.
+    /// </summary>
+    public void AddKeys(IEnumerable<KeyDefinition> keys, string? accountId)
     {
         ArgumentNullException.ThrowIfNull(keys);
         lock (Gate)
         {
-            var compiled = CompileAddition([], [.. keys]);
+            var compiled = CompileAddition([], [.. keys], accountId);
             foreach (var key in compiled.Keys)
             {
                 _keyList.Add(key);
@@ -311,12 +416,15 @@ public sealed class EmulatorState
     }
 
     /// <summary>Adds clusters; ids must be new and regions served. Throws <see cref="FleetFileException"/> otherwise.</summary>
-    public void AddClusters(IEnumerable<ClusterDefinition> clusters)
+    public void AddClusters(IEnumerable<ClusterDefinition> clusters) => AddClusters(clusters, null);
+
+    /// <summary>Adds clusters to an account (the management account when null); ids must be new across every account.</summary>
+    public void AddClusters(IEnumerable<ClusterDefinition> clusters, string? accountId)
     {
         ArgumentNullException.ThrowIfNull(clusters);
         lock (Gate)
         {
-            foreach (var cluster in CompileAddition([.. clusters], []).Clusters)
+            foreach (var cluster in CompileAddition([.. clusters], [], accountId).Clusters)
             {
                 _clusterList.Add(cluster);
                 _clusters[cluster.ClusterId] = cluster;
@@ -365,6 +473,8 @@ public sealed class EmulatorState
         {
             Load(FleetLoader.Compile(_definition, Time.GetUtcNow(), _source));
             LoadSecrets();
+            _assumeRoleAttempts.Clear();
+            _apiAttempts.Clear();
         }
     }
 
@@ -425,6 +535,57 @@ public sealed class EmulatorState
     // ---- internals used by the API handlers (callers hold Gate) -------------------------------------------------
 
     internal IEnumerable<EmulatedCluster> ClustersInOrder => _clusterList;
+
+    internal IReadOnlyList<EmulatedAccount> AccountsUnlocked => _accounts;
+
+    internal EmulatedAccount? FindAccount(string accountId) => _accounts.FirstOrDefault(a => a.AccountId == accountId);
+
+    /// <summary>Issues STS credentials for a member's role (callers hold Gate).</summary>
+    internal StsSession IssueSession(EmulatedAccount account, string sessionName, DateTimeOffset expiration)
+    {
+        var session = new StsSession(
+            "STS." + RandomText(20), RandomText(40), "CAES" + RandomText(96), account.AccountId, account.Role!, sessionName, expiration);
+        _sessions[session.AccessKeyId] = session;
+        return session;
+    }
+
+    internal StsSession? FindSession(string accessKeyId) => _sessions.GetValueOrDefault(accessKeyId);
+
+    /// <summary>Counts an AssumeRole attempt for the account; true when its fault says this one is throttled.</summary>
+    internal bool TakeAssumeRoleThrottle(EmulatedAccount account) => Take(_assumeRoleAttempts, account.AccountId, account.AssumeRoleThrottles);
+
+    /// <summary>Counts a CS/KMS call with the account's STS credentials; true when this one is throttled.</summary>
+    internal bool TakeApiThrottle(string accountId)
+    {
+        lock (Gate)
+        {
+            return FindAccount(accountId) is { ApiThrottles: not 0 } account && Take(_apiAttempts, accountId, account.ApiThrottles);
+        }
+    }
+
+    private static bool Take(Dictionary<string, int> attempts, string accountId, int limit)
+    {
+        if (limit == 0)
+        {
+            return false;
+        }
+
+        var n = attempts.GetValueOrDefault(accountId) + 1;
+        attempts[accountId] = n;
+        return limit < 0 || n <= limit;
+    }
+
+    private static string RandomText(int length)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Create(length, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+            }
+        });
+    }
 
     /// <summary>Removes one alias of a key (callers hold Gate).</summary>
     internal void RemoveAlias(EmulatedKey key, string alias)
@@ -504,6 +665,11 @@ public sealed class EmulatorState
         if (cluster.EncryptionEnabled)
         {
             var key = FindKey(cluster.EncryptionKeyId!, now);
+            if (key is not null && key.AccountId != cluster.AccountId)
+            {
+                key = null;
+            }
+
             secretsProblem = key is null
                 ? $"key {cluster.EncryptionKeyId} does not exist: the API server cannot decrypt Secrets"
                 : key.KeyState != "Enabled"
@@ -547,14 +713,20 @@ public sealed class EmulatorState
         return new ClusterSnapshot(
             c.ClusterId, c.Name, c.RegionId, state, c.ClusterType, c.ClusterSpec, c.Profile, c.CurrentVersion,
             new Dictionary<string, string>(c.Tags, StringComparer.Ordinal), c.EncryptionKeyId, c.EncryptionDisabled,
-            problem is null, problem, MetaDataOf(c), c.Created, c.Updated, c.UpdatingUntil, coolDownUntil);
+            problem is null, problem, MetaDataOf(c), c.Created, c.Updated, c.UpdatingUntil, coolDownUntil)
+        {
+            AccountId = c.AccountId,
+        };
     }
 
     private static KeySnapshot SnapshotOf(EmulatedKey k) => new(
         k.KeyId, k.RegionId, k.Arn, k.KeyState, k.KeySpec, k.KeyUsage, k.Origin, k.ProtectionLevel, k.CreatorType,
         k.Creator, k.Description, k.CreationDate, k.DeleteDate, k.DeletionProtection, k.DeletionProtectionDescription,
         k.AutomaticRotation, k.RotationInterval, k.LastRotationDate, k.NextRotationDate, k.PrimaryKeyVersion,
-        k.MaterialExpireTime, k.DkmsInstanceId, [.. k.Aliases], new Dictionary<string, string>(k.Tags, StringComparer.Ordinal));
+        k.MaterialExpireTime, k.DkmsInstanceId, [.. k.Aliases], new Dictionary<string, string>(k.Tags, StringComparer.Ordinal))
+    {
+        AccountId = k.AccountId,
+    };
 
     private void WithKey(string keyIdOrAlias, Action<EmulatedKey> change)
     {
@@ -577,11 +749,16 @@ public sealed class EmulatorState
         }
     }
 
-    private CompiledFleet CompileAddition(List<ClusterDefinition> clusters, List<KeyDefinition> keys)
+    private CompiledFleet CompileAddition(List<ClusterDefinition> clusters, List<KeyDefinition> keys, string? accountId)
     {
+        if (accountId is not null && FindAccount(accountId) is null)
+        {
+            throw new KeyNotFoundException($"Account '{accountId}' is not in the emulated resource directory.");
+        }
+
         var now = Time.GetUtcNow();
         var compiled = FleetLoader.Compile(
-            new FleetDefinition { AccountId = AccountId, Regions = [.. _regions], Clusters = clusters, Keys = keys }, now, "added items");
+            new FleetDefinition { AccountId = accountId ?? AccountId, Regions = [.. _regions], Clusters = clusters, Keys = keys }, now, "added items");
         var clash = compiled.Clusters.Where(c => _clusters.ContainsKey(c.ClusterId)).Select(c => $"clusterId '{c.ClusterId}' already exists")
             .Concat(compiled.Keys.Where(k => _keys.ContainsKey(k.KeyId)).Select(k => $"keyId '{k.KeyId}' already exists"))
             .Concat(compiled.Keys.SelectMany(k => k.Aliases).Where(_aliases.ContainsKey).Select(a => $"alias '{a}' already exists"))
@@ -597,6 +774,9 @@ public sealed class EmulatorState
     private void Load(CompiledFleet fleet)
     {
         AccountId = fleet.AccountId;
+        ResourceDirectoryId = fleet.ResourceDirectoryId;
+        _accounts.Clear();
+        _accounts.AddRange(fleet.Accounts);
         _regions = [.. fleet.Regions];
         _clusterList.Clear();
         _clusters.Clear();

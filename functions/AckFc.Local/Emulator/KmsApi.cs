@@ -67,7 +67,7 @@ internal sealed class KmsApi(EmulatorState state)
         }
 
         // One URL serves every region: without a RegionId parameter the name alone finds the secret.
-        var secret = state.FindSecret(r.RegionId, name)
+        var secret = (r.AccountId == state.AccountId ? state.FindSecret(r.RegionId, name) : null)
             ?? throw new ApiException(404, "Forbidden.ResourceNotFound", $"The specified secret is not found: {name}.");
         return new(200, Json.Write(w =>
         {
@@ -93,7 +93,7 @@ internal sealed class KmsApi(EmulatorState state)
         var pageSize = r.IntParam("PageSize", 10, 1, 100);
         var filters = ParseFilters(r.Param("Filters"));
         var matches = state.LiveKeys(r.Now)
-            .Where(k => (r.RegionId is null || k.RegionId == r.RegionId) && filters.All(f => Matches(k, f.Key, f.Values)))
+            .Where(k => k.AccountId == r.AccountId && (r.RegionId is null || k.RegionId == r.RegionId) && filters.All(f => Matches(k, f.Key, f.Values)))
             .ToList();
         var page = matches.Skip((int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize)).Take(pageSize);
         return new(200, Json.Write(w =>
@@ -123,7 +123,7 @@ internal sealed class KmsApi(EmulatorState state)
     {
         var pageNumber = r.IntParam("PageNumber", 1, 1, int.MaxValue);
         var pageSize = r.IntParam("PageSize", 10, 1, 100);
-        var matches = state.LiveAliases(r.Now).Where(a => r.RegionId is null || a.Key.RegionId == r.RegionId).ToList();
+        var matches = state.LiveAliases(r.Now).Where(a => a.Key.AccountId == r.AccountId && (r.RegionId is null || a.Key.RegionId == r.RegionId)).ToList();
         var page = matches.Skip((int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize)).Take(pageSize);
         return new(200, Json.Write(w =>
         {
@@ -323,7 +323,7 @@ internal sealed class KmsApi(EmulatorState state)
     private EmulatedKey KeyOf(ApiRequest r, string idOrAlias)
     {
         var key = state.FindKey(idOrAlias, r.Now);
-        if (key is null || (r.RegionId is not null && key.RegionId != r.RegionId))
+        if (key is null || key.AccountId != r.AccountId || (r.RegionId is not null && key.RegionId != r.RegionId))
         {
             throw idOrAlias.StartsWith("alias/", StringComparison.Ordinal)
                 ? new ApiException(404, "Forbidden.AliasNotFound", $"The specified Alias is not found: {idOrAlias}.")

@@ -107,9 +107,16 @@ internal sealed class SignatureVerifier(IReadOnlyList<EmulatorCredential> creden
                 $"Specified time stamp or date value is expired: x-acs-date {date} is more than {maxSkew.TotalMinutes:0} minutes from the server time {AcsV3Signer.FormatDate(now)}.");
         }
 
+        StsSession? session = null;
         if (!_credentials.TryGetValue(authorization.AccessKeyId, out var credential))
         {
-            throw new ApiException(404, "InvalidAccessKeyId.NotFound", $"Specified access key is not found: {authorization.AccessKeyId}.");
+            // Temporary credentials AssumeRole issued: they carry their security token and an expiry.
+            session = state.FindSession(authorization.AccessKeyId)
+                ?? throw new ApiException(404, "InvalidAccessKeyId.NotFound", $"Specified access key is not found: {authorization.AccessKeyId}.");
+            credential = new EmulatorCredential(session.AccessKeyId, session.AccessKeySecret, session.SecurityToken)
+            {
+                Identity = new EmulatorIdentity("assumed-role", $"{session.RoleName}:{session.SessionName}"),
+            };
         }
 
         var signed = new HashSet<string>(authorization.SignedHeaders, StringComparer.Ordinal);
@@ -140,10 +147,20 @@ internal sealed class SignatureVerifier(IReadOnlyList<EmulatorCredential> creden
         }
 
         var token = Header(request, "x-acs-security-token");
+        if (session is not null && string.IsNullOrEmpty(token))
+        {
+            throw new ApiException(400, "MissingSecurityToken", $"SecurityToken is mandatory for this action: {session.AccessKeyId} is an STS access key.");
+        }
         if (credential.SecurityToken is { } expected && !FixedEquals(expected, token ?? ""))
         {
             throw new ApiException(400, "InvalidSecurityToken.MismatchWithAccessKey",
                 $"The security token does not belong to access key {credential.AccessKeyId}.");
+        }
+
+        if (session is not null && now >= session.Expiration)
+        {
+            throw new ApiException(400, "InvalidSecurityToken.Expired",
+                $"Specified SecurityToken is expired: it expired at {AcsV3Signer.FormatDate(session.Expiration)}, the server time is {AcsV3Signer.FormatDate(now)}.");
         }
 
         var accessKeyHeader = Header(request, "x-acs-accesskey-id");
@@ -177,7 +194,8 @@ internal sealed class SignatureVerifier(IReadOnlyList<EmulatorCredential> creden
 
         return new VerifiedCaller(
             credential.AccessKeyId,
-            credential.Identity ?? (string.IsNullOrEmpty(token) ? EmulatorIdentity.DefaultUser : EmulatorIdentity.DefaultRole));
+            credential.Identity ?? (string.IsNullOrEmpty(token) ? EmulatorIdentity.DefaultUser : EmulatorIdentity.DefaultRole),
+            session);
     }
 
     private static string? Header(HttpRequest request, string name)

@@ -26,6 +26,12 @@ public sealed class OfficialSdkInteropTests
         Assert.True(
             Directory.Exists(Path.Combine(interop, "node_modules", "ali-oss")),
             "tests/interop/node_modules has no ali-oss: run `npm ci` in tests/interop (the lockfile pins ali-oss 6.23.0).");
+        foreach (var sdk in new[] { "sts20150401", "resourcemanager20200331" })
+        {
+            Assert.True(
+                Directory.Exists(Path.Combine(interop, "node_modules", "@alicloud", sdk)),
+                $"tests/interop/node_modules has no @alicloud/{sdk}: run `npm ci` in tests/interop (the lockfile pins it).");
+        }
 
         // The emulator the script starts is the build this test runs against, not a `dotnet run` rebuild.
         var dll = typeof(EmulatorHost).Assembly.Location;

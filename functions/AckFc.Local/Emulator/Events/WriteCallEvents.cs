@@ -56,7 +56,7 @@ internal static class WriteCallEvents
             Product = product,
             EventName = action,
             RegionId = regionId ?? FirstRegion(state),
-            AccountId = state.AccountId,
+            AccountId = caller.MemberAccountId ?? state.AccountId,
             Resource = resource,
             RequestId = requestId,
             Time = state.Time.GetUtcNow(),

@@ -168,4 +168,91 @@ public static class DemoFleet
             ],
         };
     }
+
+    /// <summary>The member account of <see cref="CreateOrganisation"/> that holds clusters.</summary>
+    public const string MemberAccountId = "1000000000000002";
+
+    /// <summary>The member account of <see cref="CreateOrganisation"/> that lacks the member role.</summary>
+    public const string MemberWithoutRoleAccountId = "1000000000000003";
+
+    /// <summary>The role the management account assumes in a member (the resource directory's default).</summary>
+    public const string MemberRole = "ResourceDirectoryAccountAccessRole";
+
+    /// <summary>The member clusters of <see cref="CreateOrganisation"/> and what they show.</summary>
+    public static IReadOnlyList<DemoScenario> MemberScenarios { get; } =
+    [
+        new("c-demo-m2-checkout", "cn-hangzhou", [], "member account 1000000000000002 (retail): healthy, own key alias/ackfc-checkout-hz"),
+        new("c-demo-m2-catalog", "cn-shanghai", ["ACKFC-ENC-001"], "member account 1000000000000002 (retail): Secret encryption off"),
+    ];
+
+    /// <summary>
+    /// The demo fleet as a resource directory: the management account holds exactly what <see cref="Create"/> holds,
+    /// plus a member (<c>retail</c>) with two clusters and a key, and a member (<c>sandbox</c>) without the member
+    /// role, so a sweep shows accounts grouped and one account it cannot enter. Opt-in, so the single-account demo
+    /// (its counts and ids) stays as it is.
+    /// </summary>
+    public static FleetDefinition CreateOrganisation()
+    {
+        var fleet = Create();
+        fleet.Accounts =
+        [
+            new AccountDefinition
+            {
+                AccountId = MemberAccountId,
+                DisplayName = "retail",
+                FolderId = "fd-ackfcprod",
+                Role = MemberRole,
+                Tags = new() { ["env"] = "prod" },
+                Keys =
+                [
+                    new KeyDefinition
+                    {
+                        KeyId = "key-demo-m2-checkout",
+                        RegionId = "cn-hangzhou",
+                        Aliases = ["alias/ackfc-checkout-hz"],
+                        Description = "AckFc demo key of the retail account",
+                        DeletionProtection = true,
+                        DeletionProtectionDescription = "protects ACK Secret encryption",
+                        AutomaticRotation = "Enabled",
+                        RotationInterval = "31536000s",
+                        LastRotationDate = "now-30d",
+                        NextRotationDate = "now+335d",
+                        CreationDate = "2024-05-20T06:34:21Z",
+                    },
+                ],
+                Clusters =
+                [
+                    new ClusterDefinition
+                    {
+                        ClusterId = "c-demo-m2-checkout",
+                        Name = "m2-checkout",
+                        RegionId = "cn-hangzhou",
+                        Tags = new() { ["team"] = "retail" },
+                        Encryption = new EncryptionDefinition { KmsKeyId = "key-demo-m2-checkout" },
+                        Created = "2024-06-01T02:00:00Z",
+                        Updated = "2025-01-15T02:00:00Z",
+                    },
+                    new ClusterDefinition
+                    {
+                        ClusterId = "c-demo-m2-catalog",
+                        Name = "m2-catalog",
+                        RegionId = "cn-shanghai",
+                        Tags = new() { ["team"] = "retail" },
+                        Created = "2024-06-01T02:00:00Z",
+                        Updated = "2025-01-15T02:00:00Z",
+                    },
+                ],
+            },
+            new AccountDefinition
+            {
+                AccountId = MemberWithoutRoleAccountId,
+                DisplayName = "sandbox",
+                JoinMethod = "invited",
+                Type = "CloudAccount",
+                Status = "InviteSuccess",
+                Role = null,
+            },
+        ];
+        return fleet;
+    }
 }

@@ -21,6 +21,80 @@ public sealed class FleetDefinition
 
     /// <summary>Secrets Manager secrets (<c>GetSecretValue</c>), e.g. the webhook's signing keys.</summary>
     public List<SecretDefinition> Secrets { get; set; } = [];
+
+    /// <summary>The management account's display name in <c>ListAccounts</c>.</summary>
+    public string DisplayName { get; set; } = "management";
+
+    /// <summary>The resource directory id <c>ListAccounts</c> reports.</summary>
+    public string ResourceDirectoryId { get; set; } = "rd-ackfc0001";
+
+    /// <summary>
+    /// The member accounts of the resource directory. Empty for a single-account fleet: the top-level
+    /// clusters and keys always belong to the management account (<see cref="AccountId"/>).
+    /// </summary>
+    public List<AccountDefinition> Accounts { get; set; } = [];
+}
+
+/// <summary>A member account of the resource directory, with what it holds and the role the sweep assumes in it.</summary>
+public sealed class AccountDefinition
+{
+    /// <summary>Unique across the fleet and different from the management account's.</summary>
+    public string AccountId { get; set; } = "";
+
+    /// <summary>The name <c>ListAccounts</c> reports; the id when empty.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// <c>CreateSuccess</c>, <c>InviteSuccess</c>, <c>PromoteSuccess</c> (joined) or one of the not-joined states
+    /// (<c>PromoteVerifying</c>, <c>CreateVerifying</c>, …).
+    /// </summary>
+    public string Status { get; set; } = "CreateSuccess";
+
+    /// <summary><c>created</c> or <c>invited</c>.</summary>
+    public string JoinMethod { get; set; } = "created";
+
+    /// <summary><c>ResourceAccount</c> or <c>CloudAccount</c>.</summary>
+    public string Type { get; set; } = "ResourceAccount";
+
+    /// <summary>The folder the account sits in (<c>fd-…</c>); the root folder when empty.</summary>
+    public string? FolderId { get; set; }
+
+    /// <summary>When the account joined (ISO 8601 or relative); defaults to a fixed date.</summary>
+    public string? JoinTime { get; set; }
+
+    /// <summary>
+    /// The RAM role the management account may assume (<c>acs:ram::{accountId}:role/{role}</c>). Null or empty:
+    /// the member has no such role and <c>AssumeRole</c> answers <c>EntityNotExist.Role</c>.
+    /// </summary>
+    public string? Role { get; set; } = "ResourceDirectoryAccountAccessRole";
+
+    /// <summary>The role's longest session in seconds (900 to 43200); <c>DurationSeconds</c> above it is refused.</summary>
+    public int MaxSessionDuration { get; set; } = 3600;
+
+    /// <summary>The account's tags (<c>ListAccounts</c> with <c>IncludeTags</c>).</summary>
+    public Dictionary<string, string> Tags { get; set; } = [];
+
+    /// <summary>The account's ACK clusters (ids unique across every account).</summary>
+    public List<ClusterDefinition> Clusters { get; set; } = [];
+
+    /// <summary>The account's KMS keys (ids and aliases unique across every account).</summary>
+    public List<KeyDefinition> Keys { get; set; } = [];
+
+    /// <summary>Faults that belong to this account; none when null.</summary>
+    public AccountFaults? Faults { get; set; }
+}
+
+/// <summary>
+/// Faults of one member account, counted from the start or the last reset: the first N calls fail, the later
+/// ones succeed, so a sweep that retries gets through and one that gives up reports the account unknown.
+/// </summary>
+public sealed class AccountFaults
+{
+    /// <summary>The first N <c>AssumeRole</c> calls for this account's role answer <c>Throttling.Api</c>; -1 means all of them.</summary>
+    public int AssumeRoleThrottles { get; set; }
+
+    /// <summary>The first N CS/KMS calls signed with this account's STS credentials answer <c>Throttling.User</c>; -1 means all.</summary>
+    public int ApiThrottles { get; set; }
 }
 
 /// <summary>One KMS Secrets Manager secret of a fleet: its current (<c>ACSCurrent</c>) version.</summary>

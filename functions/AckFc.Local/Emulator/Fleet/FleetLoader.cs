@@ -43,6 +43,18 @@ public static partial class FleetLoader
     internal static readonly string[] CreatorTypes = ["User", "Service"];
     internal static readonly string[] RotationStates = ["Enabled", "Disabled", "Suspended"];
 
+    internal static readonly string[] AccountStatuses =
+    [
+        "CreateSuccess", "InviteSuccess", "PromoteSuccess", "CreateVerifying", "CreateFailed", "CreateExpired", "CreateCancelled",
+        "PromoteVerifying", "PromoteFailed", "PromoteExpired", "PromoteCancelled",
+    ];
+
+    internal static readonly string[] JoinMethods = ["created", "invited"];
+    internal static readonly string[] AccountTypes = ["ResourceAccount", "CloudAccount"];
+
+    /// <summary>The folder an account without <c>folderId</c> sits in.</summary>
+    internal const string RootFolder = "fd-ackfcroot";
+
     private static readonly DateTimeOffset DefaultCreated = new(2024, 3, 1, 2, 0, 0, TimeSpan.Zero);
 
     /// <summary>Reads a fleet file: <c>.json</c> as JSON, anything else as YAML. Throws <see cref="FleetFileException"/>.</summary>
@@ -134,149 +146,88 @@ public static partial class FleetLoader
         var keys = new List<EmulatedKey>();
         var keyIds = new HashSet<string>(StringComparer.Ordinal);
         var aliases = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < (fleet.Keys?.Count ?? 0); i++)
-        {
-            var k = fleet.Keys![i];
-            var where = $"keys[{i}] ({(string.IsNullOrEmpty(k?.KeyId) ? "no keyId" : k.KeyId)})";
-            if (k is null)
-            {
-                problems.Add($"{where}: empty entry");
-                continue;
-            }
-
-            if (string.IsNullOrWhiteSpace(k.KeyId))
-            {
-                problems.Add($"{where}: keyId must not be empty");
-            }
-            else if (!keyIds.Add(k.KeyId))
-            {
-                problems.Add($"{where}: keyId is used twice (key ids are unique across the fleet)");
-            }
-
-            CheckRegion(k.RegionId, where);
-            CheckOneOf(k.KeyState, KeyStates, where, "keyState");
-            CheckOneOf(k.KeySpec, KeySpecs, where, "keySpec");
-            CheckOneOf(k.KeyUsage, KeyUsages, where, "keyUsage");
-            CheckOneOf(k.Origin, Origins, where, "origin");
-            CheckOneOf(k.ProtectionLevel, ProtectionLevels, where, "protectionLevel");
-            CheckOneOf(k.CreatorType, CreatorTypes, where, "creatorType");
-            CheckOneOf(k.AutomaticRotation, RotationStates, where, "automaticRotation");
-            var created = Time(k.CreationDate, where, "creationDate") ?? DefaultCreated;
-            var deleteDate = Time(k.DeleteDate, where, "deleteDate");
-            var lastRotation = Time(k.LastRotationDate, where, "lastRotationDate");
-            var nextRotation = Time(k.NextRotationDate, where, "nextRotationDate");
-            var materialExpire = Time(k.MaterialExpireTime, where, "materialExpireTime");
-            if (k.KeyState == "PendingDeletion" && deleteDate is null)
-            {
-                problems.Add($"{where}: a PendingDeletion key needs deleteDate (e.g. now+5d)");
-            }
-
-            if (k.KeyState == "PendingImport" && k.Origin != "EXTERNAL")
-            {
-                problems.Add($"{where}: only an EXTERNAL key can be PendingImport (set origin: EXTERNAL)");
-            }
-
-            if (materialExpire is not null && k.Origin != "EXTERNAL")
-            {
-                problems.Add($"{where}: materialExpireTime only applies to EXTERNAL keys");
-            }
-
-            foreach (var alias in k.Aliases ?? [])
-            {
-                if (string.IsNullOrEmpty(alias) || !alias.StartsWith("alias/", StringComparison.Ordinal) || alias.Length == 6)
-                {
-                    problems.Add($"{where}: alias '{alias}' must start with 'alias/' and name something");
-                }
-                else if (!aliases.Add(alias))
-                {
-                    problems.Add($"{where}: alias '{alias}' is used twice (aliases are unique across the fleet, so one URL can serve every region)");
-                }
-            }
-
-            keys.Add(new EmulatedKey
-            {
-                KeyId = k.KeyId ?? "",
-                RegionId = k.RegionId ?? "",
-                AccountId = fleet.AccountId ?? "",
-                KeyState = k.KeyState ?? "",
-                KeySpec = k.KeySpec ?? "",
-                KeyUsage = k.KeyUsage ?? "",
-                Origin = k.Origin ?? "",
-                ProtectionLevel = k.ProtectionLevel ?? "",
-                CreatorType = k.CreatorType ?? "",
-                Creator = !string.IsNullOrEmpty(k.Creator) ? k.Creator : k.CreatorType == "Service" ? ServiceOf(k.Aliases) : fleet.AccountId ?? "",
-                Description = k.Description ?? "",
-                CreationDate = created,
-                DeleteDate = k.KeyState == "PendingDeletion" ? deleteDate : null,
-                DeletionProtection = k.DeletionProtection,
-                DeletionProtectionDescription = k.DeletionProtectionDescription,
-                AutomaticRotation = k.AutomaticRotation ?? "",
-                RotationInterval = k.RotationInterval,
-                LastRotationDate = lastRotation,
-                NextRotationDate = nextRotation,
-                PrimaryKeyVersion = string.IsNullOrEmpty(k.PrimaryKeyVersion) ? VersionOf(k.KeyId ?? "") : k.PrimaryKeyVersion,
-                MaterialExpireTime = materialExpire,
-                DkmsInstanceId = k.DkmsInstanceId,
-                Aliases = [.. k.Aliases ?? []],
-                Tags = new(k.Tags ?? [], StringComparer.Ordinal),
-            });
-        }
-
         var clusters = new List<EmulatedCluster>();
         var clusterIds = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < (fleet.Clusters?.Count ?? 0); i++)
+        CompileResources(fleet.AccountId ?? "", fleet.Clusters, fleet.Keys, "");
+        var accounts = new List<EmulatedAccount>
         {
-            var c = fleet.Clusters![i];
-            var where = $"clusters[{i}] ({(string.IsNullOrEmpty(c?.ClusterId) ? "no clusterId" : c.ClusterId)})";
-            if (c is null)
+            new()
+            {
+                AccountId = fleet.AccountId ?? "",
+                DisplayName = string.IsNullOrWhiteSpace(fleet.DisplayName) ? "management" : fleet.DisplayName,
+                Status = "CreateSuccess",
+                JoinMethod = "created",
+                Type = "CloudAccount",
+                FolderId = RootFolder,
+                JoinTime = DefaultCreated,
+                IsManagement = true,
+                Tags = [],
+            },
+        };
+        var accountIds = new HashSet<string>(StringComparer.Ordinal) { fleet.AccountId ?? "" };
+        for (var i = 0; i < (fleet.Accounts?.Count ?? 0); i++)
+        {
+            var a = fleet.Accounts![i];
+            var where = $"accounts[{i}] ({(string.IsNullOrEmpty(a?.AccountId) ? "no accountId" : a.AccountId)})";
+            if (a is null)
             {
                 problems.Add($"{where}: empty entry");
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(c.ClusterId))
+            if (string.IsNullOrWhiteSpace(a.AccountId))
             {
-                problems.Add($"{where}: clusterId must not be empty");
+                problems.Add($"{where}: accountId must not be empty");
             }
-            else if (!clusterIds.Add(c.ClusterId))
+            else if (!AccountIdPattern().IsMatch(a.AccountId))
             {
-                problems.Add($"{where}: clusterId is used twice");
+                problems.Add($"{where}: accountId '{a.AccountId}' is not an account id (digits only, e.g. 1000000000000002)");
             }
-
-            CheckRegion(c.RegionId, where);
-            CheckOneOf(c.State, ClusterStates, where, "state");
-            if (string.IsNullOrWhiteSpace(c.ClusterType))
+            else if (!accountIds.Add(a.AccountId))
             {
-                problems.Add($"{where}: clusterType must not be empty (e.g. ManagedKubernetes)");
+                problems.Add($"{where}: accountId is used twice (or is the management account's)");
             }
 
-            if (string.IsNullOrWhiteSpace(c.ClusterSpec))
+            CheckOneOf(a.Status, AccountStatuses, where, "status");
+            CheckOneOf(a.JoinMethod, JoinMethods, where, "joinMethod");
+            CheckOneOf(a.Type, AccountTypes, where, "type");
+            if (!string.IsNullOrEmpty(a.FolderId) && !a.FolderId.StartsWith("fd-", StringComparison.Ordinal))
             {
-                problems.Add($"{where}: clusterSpec must not be empty (e.g. ack.pro.small)");
+                problems.Add($"{where}: folderId '{a.FolderId}' must start with 'fd-'");
             }
 
-            if (c.Encryption is { Disabled: false } e && string.IsNullOrWhiteSpace(e.KmsKeyId))
+            if (!string.IsNullOrEmpty(a.Role) && !RoleNamePattern().IsMatch(a.Role))
             {
-                problems.Add($"{where}: encryption needs kmsKeyId unless disabled is true");
+                problems.Add($"{where}: role '{a.Role}' is not a RAM role name (letters, digits, '.', '-', '_'; at most 64)");
             }
 
-            var created = Time(c.Created, where, "created") ?? DefaultCreated;
-            var updated = Time(c.Updated, where, "updated") ?? created;
-            clusters.Add(new EmulatedCluster
+            if (a.MaxSessionDuration is < 900 or > 43200)
             {
-                ClusterId = c.ClusterId ?? "",
-                Name = string.IsNullOrWhiteSpace(c.Name) ? c.ClusterId ?? "" : c.Name,
-                RegionId = c.RegionId ?? "",
-                ClusterType = c.ClusterType ?? "",
-                ClusterSpec = c.ClusterSpec ?? "",
-                Profile = string.IsNullOrWhiteSpace(c.Profile) ? "Default" : c.Profile,
-                State = c.State ?? "",
-                CurrentVersion = c.CurrentVersion ?? "",
-                Tags = new(c.Tags ?? [], StringComparer.Ordinal),
-                EncryptionKeyId = c.Encryption?.KmsKeyId,
-                EncryptionDisabled = c.Encryption?.Disabled ?? false,
-                Created = created,
-                Updated = updated,
+                problems.Add($"{where}: maxSessionDuration {a.MaxSessionDuration} must be from 900 to 43200 seconds");
+            }
+
+            if (a.Faults is { } f && (f.AssumeRoleThrottles < -1 || f.ApiThrottles < -1))
+            {
+                problems.Add($"{where}: faults.assumeRoleThrottles and faults.apiThrottles must be -1 (always) or a count from 0");
+            }
+
+            var joined = Time(a.JoinTime, where, "joinTime") ?? DefaultCreated;
+            CompileResources(a.AccountId ?? "", a.Clusters, a.Keys, where + ": ");
+            accounts.Add(new EmulatedAccount
+            {
+                AccountId = a.AccountId ?? "",
+                DisplayName = string.IsNullOrWhiteSpace(a.DisplayName) ? a.AccountId ?? "" : a.DisplayName,
+                Status = a.Status ?? "",
+                JoinMethod = a.JoinMethod ?? "",
+                Type = a.Type ?? "",
+                FolderId = string.IsNullOrEmpty(a.FolderId) ? RootFolder : a.FolderId,
+                JoinTime = joined,
+                IsManagement = false,
+                Role = string.IsNullOrWhiteSpace(a.Role) ? null : a.Role,
+                MaxSessionDuration = a.MaxSessionDuration,
+                Tags = new(a.Tags ?? [], StringComparer.Ordinal),
+                AssumeRoleThrottles = a.Faults?.AssumeRoleThrottles ?? 0,
+                ApiThrottles = a.Faults?.ApiThrottles ?? 0,
             });
         }
 
@@ -286,7 +237,159 @@ public static partial class FleetLoader
                 $"Fleet '{source}' has {problems.Count} problem(s):{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
         }
 
-        return new CompiledFleet(fleet.AccountId!, regions, clusters, keys);
+        return new CompiledFleet(fleet.AccountId!, regions, clusters, keys)
+        {
+            Accounts = accounts,
+            ResourceDirectoryId = string.IsNullOrWhiteSpace(fleet.ResourceDirectoryId) ? "rd-ackfc0001" : fleet.ResourceDirectoryId,
+        };
+
+        void CompileResources(string owner, List<ClusterDefinition>? clusterList, List<KeyDefinition>? keyList, string prefix)
+        {
+            for (var i = 0; i < (keyList?.Count ?? 0); i++)
+            {
+                var k = keyList![i];
+                var where = $"{prefix}keys[{i}] ({(string.IsNullOrEmpty(k?.KeyId) ? "no keyId" : k.KeyId)})";
+                if (k is null)
+                {
+                    problems.Add($"{where}: empty entry");
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(k.KeyId))
+                {
+                    problems.Add($"{where}: keyId must not be empty");
+                }
+                else if (!keyIds.Add(k.KeyId))
+                {
+                    problems.Add($"{where}: keyId is used twice (key ids are unique across every account of the fleet)");
+                }
+
+                CheckRegion(k.RegionId, where);
+                CheckOneOf(k.KeyState, KeyStates, where, "keyState");
+                CheckOneOf(k.KeySpec, KeySpecs, where, "keySpec");
+                CheckOneOf(k.KeyUsage, KeyUsages, where, "keyUsage");
+                CheckOneOf(k.Origin, Origins, where, "origin");
+                CheckOneOf(k.ProtectionLevel, ProtectionLevels, where, "protectionLevel");
+                CheckOneOf(k.CreatorType, CreatorTypes, where, "creatorType");
+                CheckOneOf(k.AutomaticRotation, RotationStates, where, "automaticRotation");
+                var created = Time(k.CreationDate, where, "creationDate") ?? DefaultCreated;
+                var deleteDate = Time(k.DeleteDate, where, "deleteDate");
+                var lastRotation = Time(k.LastRotationDate, where, "lastRotationDate");
+                var nextRotation = Time(k.NextRotationDate, where, "nextRotationDate");
+                var materialExpire = Time(k.MaterialExpireTime, where, "materialExpireTime");
+                if (k.KeyState == "PendingDeletion" && deleteDate is null)
+                {
+                    problems.Add($"{where}: a PendingDeletion key needs deleteDate (e.g. now+5d)");
+                }
+
+                if (k.KeyState == "PendingImport" && k.Origin != "EXTERNAL")
+                {
+                    problems.Add($"{where}: only an EXTERNAL key can be PendingImport (set origin: EXTERNAL)");
+                }
+
+                if (materialExpire is not null && k.Origin != "EXTERNAL")
+                {
+                    problems.Add($"{where}: materialExpireTime only applies to EXTERNAL keys");
+                }
+
+                foreach (var alias in k.Aliases ?? [])
+                {
+                    if (string.IsNullOrEmpty(alias) || !alias.StartsWith("alias/", StringComparison.Ordinal) || alias.Length == 6)
+                    {
+                        problems.Add($"{where}: alias '{alias}' must start with 'alias/' and name something");
+                    }
+                    else if (!aliases.Add(alias))
+                    {
+                        problems.Add($"{where}: alias '{alias}' is used twice (aliases are unique across the fleet, so one URL can serve every region)");
+                    }
+                }
+
+                keys.Add(new EmulatedKey
+                {
+                    KeyId = k.KeyId ?? "",
+                    RegionId = k.RegionId ?? "",
+                    AccountId = owner,
+                    KeyState = k.KeyState ?? "",
+                    KeySpec = k.KeySpec ?? "",
+                    KeyUsage = k.KeyUsage ?? "",
+                    Origin = k.Origin ?? "",
+                    ProtectionLevel = k.ProtectionLevel ?? "",
+                    CreatorType = k.CreatorType ?? "",
+                    Creator = !string.IsNullOrEmpty(k.Creator) ? k.Creator : k.CreatorType == "Service" ? ServiceOf(k.Aliases) : owner,
+                    Description = k.Description ?? "",
+                    CreationDate = created,
+                    DeleteDate = k.KeyState == "PendingDeletion" ? deleteDate : null,
+                    DeletionProtection = k.DeletionProtection,
+                    DeletionProtectionDescription = k.DeletionProtectionDescription,
+                    AutomaticRotation = k.AutomaticRotation ?? "",
+                    RotationInterval = k.RotationInterval,
+                    LastRotationDate = lastRotation,
+                    NextRotationDate = nextRotation,
+                    PrimaryKeyVersion = string.IsNullOrEmpty(k.PrimaryKeyVersion) ? VersionOf(k.KeyId ?? "") : k.PrimaryKeyVersion,
+                    MaterialExpireTime = materialExpire,
+                    DkmsInstanceId = k.DkmsInstanceId,
+                    Aliases = [.. k.Aliases ?? []],
+                    Tags = new(k.Tags ?? [], StringComparer.Ordinal),
+                });
+            }
+
+            for (var i = 0; i < (clusterList?.Count ?? 0); i++)
+            {
+                var c = clusterList![i];
+                var where = $"{prefix}clusters[{i}] ({(string.IsNullOrEmpty(c?.ClusterId) ? "no clusterId" : c.ClusterId)})";
+                if (c is null)
+                {
+                    problems.Add($"{where}: empty entry");
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(c.ClusterId))
+                {
+                    problems.Add($"{where}: clusterId must not be empty");
+                }
+                else if (!clusterIds.Add(c.ClusterId))
+                {
+                    problems.Add($"{where}: clusterId is used twice (cluster ids are unique across every account)");
+                }
+
+                CheckRegion(c.RegionId, where);
+                CheckOneOf(c.State, ClusterStates, where, "state");
+                if (string.IsNullOrWhiteSpace(c.ClusterType))
+                {
+                    problems.Add($"{where}: clusterType must not be empty (e.g. ManagedKubernetes)");
+                }
+
+                if (string.IsNullOrWhiteSpace(c.ClusterSpec))
+                {
+                    problems.Add($"{where}: clusterSpec must not be empty (e.g. ack.pro.small)");
+                }
+
+                if (c.Encryption is { Disabled: false } e && string.IsNullOrWhiteSpace(e.KmsKeyId))
+                {
+                    problems.Add($"{where}: encryption needs kmsKeyId unless disabled is true");
+                }
+
+                var created = Time(c.Created, where, "created") ?? DefaultCreated;
+                var updated = Time(c.Updated, where, "updated") ?? created;
+                clusters.Add(new EmulatedCluster
+                {
+                    ClusterId = c.ClusterId ?? "",
+                    AccountId = owner,
+                    Name = string.IsNullOrWhiteSpace(c.Name) ? c.ClusterId ?? "" : c.Name,
+                    RegionId = c.RegionId ?? "",
+                    ClusterType = c.ClusterType ?? "",
+                    ClusterSpec = c.ClusterSpec ?? "",
+                    Profile = string.IsNullOrWhiteSpace(c.Profile) ? "Default" : c.Profile,
+                    State = c.State ?? "",
+                    CurrentVersion = c.CurrentVersion ?? "",
+                    Tags = new(c.Tags ?? [], StringComparer.Ordinal),
+                    EncryptionKeyId = c.Encryption?.KmsKeyId,
+                    EncryptionDisabled = c.Encryption?.Disabled ?? false,
+                    Created = created,
+                    Updated = updated,
+                });
+            }
+        }
 
         void CheckRegion(string? region, string where)
         {
@@ -374,6 +477,12 @@ public static partial class FleetLoader
 
     [GeneratedRegex(@"^now(?:([+-])(\d+)([dhms]))?$")]
     private static partial Regex RelativeTime();
+
+    [GeneratedRegex(@"^[0-9]{1,32}$")]
+    private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex RoleNamePattern();
 
     [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)+$")]
     private static partial Regex RegionPattern();

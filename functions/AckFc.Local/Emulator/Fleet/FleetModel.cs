@@ -4,6 +4,9 @@ namespace AckFc.Local.Emulator;
 internal sealed class EmulatedCluster
 {
     public required string ClusterId { get; init; }
+
+    /// <summary>The account that owns the cluster (the management account for top-level clusters).</summary>
+    public string AccountId { get; init; } = "";
     public required string Name { get; set; }
     public required string RegionId { get; init; }
     public required string ClusterType { get; init; }
@@ -105,5 +108,35 @@ internal sealed class EmulatedKey
     }
 }
 
+/// <summary>An account of the resource directory as the emulator holds it (the management account included).</summary>
+internal sealed class EmulatedAccount
+{
+    public required string AccountId { get; init; }
+    public required string DisplayName { get; init; }
+    public required string Status { get; init; }
+    public required string JoinMethod { get; init; }
+    public required string Type { get; init; }
+    public required string FolderId { get; init; }
+    public required DateTimeOffset JoinTime { get; init; }
+    public required bool IsManagement { get; init; }
+
+    /// <summary>The role the management account may assume; null when the member lacks it.</summary>
+    public string? Role { get; init; }
+    public int MaxSessionDuration { get; init; } = 3600;
+    public required Dictionary<string, string> Tags { get; init; }
+    public int AssumeRoleThrottles { get; set; }
+    public int ApiThrottles { get; set; }
+
+    public bool Joined => Status is "CreateSuccess" or "InviteSuccess" or "PromoteSuccess";
+
+    public string? RoleArn => Role is null ? null : $"acs:ram::{AccountId}:role/{Role}";
+}
+
 /// <summary>A validated fleet, ready to be served.</summary>
-internal sealed record CompiledFleet(string AccountId, IReadOnlyList<string> Regions, List<EmulatedCluster> Clusters, List<EmulatedKey> Keys);
+internal sealed record CompiledFleet(string AccountId, IReadOnlyList<string> Regions, List<EmulatedCluster> Clusters, List<EmulatedKey> Keys)
+{
+    /// <summary>Every account, the management account first.</summary>
+    public List<EmulatedAccount> Accounts { get; init; } = [];
+
+    public string ResourceDirectoryId { get; init; } = "rd-ackfc0001";
+}
