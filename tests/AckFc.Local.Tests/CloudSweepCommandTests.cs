@@ -170,6 +170,60 @@ public sealed class CloudSweepCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task RamRoleArnProfile_AssumesTheMemberRoleOnce_SweepsThatMembersClustersOnly()
+    {
+        await using var organisation = await EmulatorHost.StartAsync(new EmulatorOptions { Fleet = DemoFleet.CreateOrganisation() });
+        var role = $"acs:ram::{DemoFleet.MemberAccountId}:role/{DemoFleet.MemberRole}";
+        var config = Config($$"""
+            {"current": "member", "profiles": [{"name": "member", "mode": "RamRoleArn", "access_key_id": "{{organisation.Credential.AccessKeyId}}",
+              "access_key_secret": "{{organisation.Credential.AccessKeySecret}}", "ram_role_arn": "{{role}}", "ram_session_name": "ackfc-laptop", "expired_seconds": 900}]}
+            """);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await CloudSweepCommand.RunAsync(
+            ["--cloud", "--cli-config", config, "--endpoint", organisation.Endpoint, "--regions", "cn-hangzhou,cn-shanghai", "--report-dir", Path.Combine(directory, "reports")],
+            stdout, stderr, name => environment.GetValueOrDefault(name), null, CancellationToken.None);
+
+        Assert.True(code == 0, stderr.ToString());
+        var output = stdout.ToString();
+        Assert.Contains($"aliyun CLI profile 'member' (RamRoleArn) of {config}, assumed {role}", output, StringComparison.Ordinal);
+        foreach (var member in DemoFleet.MemberScenarios)
+        {
+            Assert.Contains(member.ClusterId, output, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("c-demo-hz-analytics", output, StringComparison.Ordinal);
+        var calls = organisation.State.GetCalls();
+        var assume = Assert.Single(calls, c => c.Action == "AssumeRole");
+        Assert.Equal(organisation.Credential.AccessKeyId, assume.AccessKeyId);
+        // Every cluster and key read is signed with the member's temporary key, not the profile's own.
+        Assert.All(calls.Where(c => c.Product is "CS" or "KMS"), c => Assert.NotEqual(organisation.Credential.AccessKeyId, c.AccessKeyId));
+        Assert.DoesNotContain(organisation.Credential.AccessKeySecret, output + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RamRoleArnProfile_MemberWithoutTheRole_Exit2WithStsCode()
+    {
+        await using var organisation = await EmulatorHost.StartAsync(new EmulatorOptions { Fleet = DemoFleet.CreateOrganisation() });
+        var config = Config($$"""
+            {"current": "sandbox", "profiles": [{"name": "sandbox", "mode": "RamRoleArn", "access_key_id": "{{organisation.Credential.AccessKeyId}}",
+              "access_key_secret": "{{organisation.Credential.AccessKeySecret}}", "ram_role_arn": "acs:ram::{{DemoFleet.MemberWithoutRoleAccountId}}:role/{{DemoFleet.MemberRole}}"}]}
+            """);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await CloudSweepCommand.RunAsync(
+            ["--cloud", "--cli-config", config, "--endpoint", organisation.Endpoint, "--regions", "cn-hangzhou"],
+            stdout, stderr, name => environment.GetValueOrDefault(name), null, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Cannot sweep:", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("EntityNotExist.Role", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(organisation.State.GetCalls(), c => c.Product is "CS" or "KMS");
+    }
+
+    [Fact]
     public async Task EnvironmentKeys_WinWhenNoProfileIsGiven()
     {
         environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = emulator.Credential.AccessKeyId;
