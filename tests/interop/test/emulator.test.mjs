@@ -5,10 +5,8 @@
 // as `dotnet <dll> emulator ...`, else with `dotnet run --project functions/AckFc.Local -- emulator ...`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startEmulator as startProcess } from '../lib/emulator-process.mjs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const Cs = require('@alicloud/cs20151215');
@@ -17,7 +15,6 @@ const OpenApi = require('@alicloud/openapi-core');
 const dara = createRequire(require.resolve('@alicloud/openapi-core'))('@darabonba/typescript');
 
 const { $OpenApiUtil } = OpenApi;
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const accessKeyId = 'interop-access-key-id';
 const accessKeySecret = 'interop-access-key-secret-0123456789';
 
@@ -26,39 +23,7 @@ let endpoint; // host:port, as the SDK's endpoint setting wants it
 let baseUrl;
 
 function startEmulator() {
-  const emulatorArgs = ['emulator', '--urls', 'http://127.0.0.1:0', '--cooldown-seconds', '300', '--quiet'];
-  const dll = process.env.ACKFC_LOCAL_DLL;
-  const [command, args] = dll
-    ? ['dotnet', [dll, ...emulatorArgs]]
-    : ['dotnet', ['run', '--project', path.join(repoRoot, 'functions', 'AckFc.Local'), '--', ...emulatorArgs]];
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret,
-      ACKFC_EMULATOR_UPDATING_SECONDS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within 180 s:\n${output}`)), 180_000);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = /^Emulator listening on (http:\/\/\S+)\s*$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => { output += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited with code ${code} before listening:\n${output}`));
-    });
-  });
+  return startProcess({ accessKeyId, accessKeySecret, extraArgs: ['--cooldown-seconds', '300'], extraEnv: { ACKFC_EMULATOR_UPDATING_SECONDS: '1' } });
 }
 
 function config(overrides = {}) {

@@ -7,10 +7,8 @@
 // ACKFC_LOCAL_DLL, else `dotnet run --project functions/AckFc.Local -- emulator ...`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startEmulator as startProcess } from '../lib/emulator-process.mjs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const Sts = require('@alicloud/sts20150401');
@@ -19,7 +17,6 @@ const Cs = require('@alicloud/cs20151215');
 const OpenApi = require('@alicloud/openapi-core');
 
 const { $OpenApiUtil } = OpenApi;
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const accessKeyId = 'interop-org-access-key-id';
 const accessKeySecret = 'interop-org-access-key-secret-0123456789';
 const management = '1000000000000001';
@@ -31,33 +28,7 @@ let emulator;
 let endpoint;
 
 function startEmulator() {
-  const emulatorArgs = ['emulator', '--urls', 'http://127.0.0.1:0', '--demo-organisation', '--quiet'];
-  const dll = process.env.ACKFC_LOCAL_DLL;
-  const [command, args] = dll
-    ? ['dotnet', [dll, ...emulatorArgs]]
-    : ['dotnet', ['run', '--project', path.join(repoRoot, 'functions', 'AckFc.Local'), '--', ...emulatorArgs]];
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within 180 s:\n${output}`)), 180_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk.toString();
-      const match = /^Emulator listening on (http:\/\/\S+)\s*$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.stderr.on('data', (chunk) => { output += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited with code ${code} before listening:\n${output}`));
-    });
-  });
+  return startProcess({ accessKeyId, accessKeySecret, extraArgs: ['--demo-organisation'] });
 }
 
 function config(overrides = {}) {

@@ -2,15 +2,12 @@
 // It guards against the emulator and our C# OSS client sharing one misreading of the protocol.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startEmulator as startProcess } from '../lib/emulator-process.mjs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const OSS = require('ali-oss');
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const accessKeyId = 'interop-oss-access-key-id';
 const accessKeySecret = 'interop-oss-access-key-secret-0123456789';
 const bucket = 'ackfc-reports';
@@ -19,33 +16,7 @@ let emulator;
 let port;
 
 function startEmulator() {
-  const emulatorArgs = ['emulator', '--urls', 'http://127.0.0.1:0', '--quiet'];
-  const dll = process.env.ACKFC_LOCAL_DLL;
-  const [command, args] = dll
-    ? ['dotnet', [dll, ...emulatorArgs]]
-    : ['dotnet', ['run', '--project', path.join(repoRoot, 'functions', 'AckFc.Local'), '--', ...emulatorArgs]];
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start within 180 s:\n${output}`)), 180_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk.toString();
-      const match = /^Emulator listening on (http:\/\/\S+)\s*$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.stderr.on('data', (chunk) => { output += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited with code ${code} before listening:\n${output}`));
-    });
-  });
+  return startProcess({ accessKeyId, accessKeySecret });
 }
 
 // An IP endpoint: ali-oss sends /key with Host {bucket}.oss-cn-hangzhou.aliyuncs.com (virtual-hosted style).
