@@ -10,12 +10,10 @@ namespace AckFc.AlibabaCloud.Credentials;
 internal sealed class DefaultCredentialsProvider(
     InvocationCredentials invocation, IConfiguration configuration, CredentialsFileReader fileReader) : ICredentialsProvider
 {
-    public const string AccessKeyIdVariable = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-    public const string AccessKeySecretVariable = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-    public const string SecurityTokenVariable = "ALIBABA_CLOUD_SECURITY_TOKEN";
+    public const string AccessKeyIdVariable = EnvironmentCredentials.AccessKeyIdVariable;
+    public const string AccessKeySecretVariable = EnvironmentCredentials.AccessKeySecretVariable;
     public const string CredentialsFileVariable = "ALIBABA_CLOUD_CREDENTIALS_FILE";
-    public const string ProfileVariable = "ALIBABA_CLOUD_PROFILE";
-    public const string EnvironmentSource = "environment";
+    public const string ProfileVariable = EnvironmentCredentials.ProfileVariable;
 
     public AlibabaCloudCredentials GetCredentials()
     {
@@ -24,18 +22,9 @@ internal sealed class DefaultCredentialsProvider(
             return current;
         }
 
-        var id = Setting(AccessKeyIdVariable);
-        var secret = Setting(AccessKeySecretVariable);
-        if (id is not null && secret is not null)
+        if (EnvironmentCredentials.Read(name => configuration[name]) is { } fromEnvironment)
         {
-            return new AlibabaCloudCredentials(id, secret, Setting(SecurityTokenVariable), EnvironmentSource);
-        }
-
-        if (id is not null || secret is not null)
-        {
-            var missing = id is null ? AccessKeyIdVariable : AccessKeySecretVariable;
-            var present = id is null ? AccessKeySecretVariable : AccessKeyIdVariable;
-            throw new CredentialsNotFoundException($"{present} is set but {missing} is not; set both or neither.");
+            return fromEnvironment;
         }
 
         var path = Setting(CredentialsFileVariable) ?? DefaultFilePath();

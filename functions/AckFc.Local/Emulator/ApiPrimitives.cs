@@ -62,6 +62,17 @@ internal sealed class ApiRequest
             ? value
             : throw new ApiException(400, "MissingParameter", $"The input parameter {name} that is mandatory for processing this request is not supplied.");
 
+    /// <summary>
+    /// The page of <paramref name="items"/> an RPC list call asks for: <c>PageNumber</c> from 1 (default 1) and
+    /// <c>PageSize</c> 1 to 100 (default 10), as KMS and ResourceManager page.
+    /// </summary>
+    public RpcPage<T> Page<T>(IReadOnlyList<T> items)
+    {
+        var number = IntParam("PageNumber", 1, 1, int.MaxValue);
+        var size = IntParam("PageSize", 10, 1, 100);
+        return new RpcPage<T>(number, size, items.Count, [.. items.Skip((int)Math.Min(int.MaxValue, (long)(number - 1) * size)).Take(size)]);
+    }
+
     public int IntParam(string name, int fallback, int min, int max)
     {
         var text = Param(name);
@@ -73,6 +84,19 @@ internal sealed class ApiRequest
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
             : throw new ApiException(400, "InvalidParameter", $"The parameter {name} '{text}' must be an integer from {min} to {max}.");
+    }
+}
+
+/// <summary>One page of an RPC list answer and the counts every such answer starts with.</summary>
+internal readonly record struct RpcPage<T>(int Number, int Size, int Total, IReadOnlyList<T> Items)
+{
+    /// <summary>Writes <c>RequestId</c>, <c>PageNumber</c>, <c>PageSize</c> and <c>TotalCount</c> into the open object.</summary>
+    public void WriteCounts(System.Text.Json.Utf8JsonWriter w, string requestId)
+    {
+        w.WriteString("RequestId", requestId);
+        w.WriteNumber("PageNumber", Number);
+        w.WriteNumber("PageSize", Size);
+        w.WriteNumber("TotalCount", Total);
     }
 }
 

@@ -89,23 +89,17 @@ internal sealed class KmsApi(EmulatorState state)
 
     private ApiResponse ListKeys(ApiRequest r)
     {
-        var pageNumber = r.IntParam("PageNumber", 1, 1, int.MaxValue);
-        var pageSize = r.IntParam("PageSize", 10, 1, 100);
         var filters = ParseFilters(r.Param("Filters"));
-        var matches = state.LiveKeys(r.Now)
+        var page = r.Page(state.LiveKeys(r.Now)
             .Where(k => k.AccountId == r.AccountId && (r.RegionId is null || k.RegionId == r.RegionId) && filters.All(f => Matches(k, f.Key, f.Values)))
-            .ToList();
-        var page = matches.Skip((int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize)).Take(pageSize);
+            .ToList());
         return new(200, Json.Write(w =>
         {
             w.WriteStartObject();
-            w.WriteString("RequestId", r.RequestId);
-            w.WriteNumber("PageNumber", pageNumber);
-            w.WriteNumber("PageSize", pageSize);
-            w.WriteNumber("TotalCount", matches.Count);
+            page.WriteCounts(w, r.RequestId);
             w.WriteStartObject("Keys");
             w.WriteStartArray("Key");
-            foreach (var key in page)
+            foreach (var key in page.Items)
             {
                 w.WriteStartObject();
                 w.WriteString("KeyId", key.KeyId);
@@ -121,20 +115,14 @@ internal sealed class KmsApi(EmulatorState state)
 
     private ApiResponse ListAliases(ApiRequest r)
     {
-        var pageNumber = r.IntParam("PageNumber", 1, 1, int.MaxValue);
-        var pageSize = r.IntParam("PageSize", 10, 1, 100);
-        var matches = state.LiveAliases(r.Now).Where(a => a.Key.AccountId == r.AccountId && (r.RegionId is null || a.Key.RegionId == r.RegionId)).ToList();
-        var page = matches.Skip((int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize)).Take(pageSize);
+        var page = r.Page(state.LiveAliases(r.Now).Where(a => a.Key.AccountId == r.AccountId && (r.RegionId is null || a.Key.RegionId == r.RegionId)).ToList());
         return new(200, Json.Write(w =>
         {
             w.WriteStartObject();
-            w.WriteString("RequestId", r.RequestId);
-            w.WriteNumber("PageNumber", pageNumber);
-            w.WriteNumber("PageSize", pageSize);
-            w.WriteNumber("TotalCount", matches.Count);
+            page.WriteCounts(w, r.RequestId);
             w.WriteStartObject("Aliases");
             w.WriteStartArray("Alias");
-            foreach (var (alias, key) in page)
+            foreach (var (alias, key) in page.Items)
             {
                 w.WriteStartObject();
                 w.WriteString("AliasName", alias);

@@ -22,24 +22,18 @@ internal sealed class ResourceManagerApi(EmulatorState state)
                 $"Account {caller.Session.AccountId} is a member of the resource directory: only the management account can call ListAccounts.");
         }
 
-        var pageNumber = r.IntParam("PageNumber", 1, 1, int.MaxValue);
-        var pageSize = r.IntParam("PageSize", 10, 1, 100);
         var includeTags = string.Equals(r.Param("IncludeTags"), "true", StringComparison.OrdinalIgnoreCase);
         lock (state.Gate)
         {
-            var accounts = state.AccountsUnlocked;
-            var page = accounts.Skip((int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize)).Take(pageSize).ToList();
+            var page = r.Page(state.AccountsUnlocked);
             var directory = state.ResourceDirectoryId;
             return new(200, Json.Write(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("RequestId", r.RequestId);
-                w.WriteNumber("PageNumber", pageNumber);
-                w.WriteNumber("PageSize", pageSize);
-                w.WriteNumber("TotalCount", accounts.Count);
+                page.WriteCounts(w, r.RequestId);
                 w.WriteStartObject("Accounts");
                 w.WriteStartArray("Account");
-                foreach (var a in page)
+                foreach (var a in page.Items)
                 {
                     var time = a.JoinTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                     w.WriteStartObject();

@@ -19,10 +19,6 @@ internal sealed class CloudCredentials(
     /// <summary>The ECS metadata service (IMDS); <c>ACKFC_ECS_METADATA_ENDPOINT</c> points elsewhere (tests, a proxy).</summary>
     public const string DefaultMetadataEndpoint = "http://100.100.100.200";
 
-    // The SDKs' standard variables (the host's own credential chain reads the same ones).
-    private const string AccessKeyIdVariable = "ALIBABA_CLOUD_ACCESS_KEY_ID", AccessKeySecretVariable = "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        SecurityTokenVariable = "ALIBABA_CLOUD_SECURITY_TOKEN", ProfileVariable = "ALIBABA_CLOUD_PROFILE";
-
     /// <summary>What was used, for the one line the command prints (never a secret).</summary>
     public sealed record Resolved(AlibabaCloudCredentials Credentials, string Source, string? Region);
 
@@ -35,22 +31,13 @@ internal sealed class CloudCredentials(
             return await FromProfileAsync(CliConfigReader.Read(configPath, profileName), configPath, cancellationToken).ConfigureAwait(false);
         }
 
-        var id = Setting(AccessKeyIdVariable);
-        var secret = Setting(AccessKeySecretVariable);
-        if (id is not null && secret is not null)
+        // The host's own chain reads the same variables the same way.
+        if (EnvironmentCredentials.Read(environment) is { } fromEnvironment)
         {
-            return new Resolved(new AlibabaCloudCredentials(id, secret, Setting(SecurityTokenVariable), "environment"),
-                $"the environment ({AccessKeyIdVariable})", null);
+            return new Resolved(fromEnvironment, $"the environment ({EnvironmentCredentials.AccessKeyIdVariable})", null);
         }
 
-        if (id is not null || secret is not null)
-        {
-            throw new CredentialsNotFoundException(
-                $"{(id is null ? AccessKeySecretVariable : AccessKeyIdVariable)} is set but " +
-                $"{(id is null ? AccessKeyIdVariable : AccessKeySecretVariable)} is not; set both or neither.");
-        }
-
-        if (Setting(ProfileVariable) is { } named)
+        if (Setting(EnvironmentCredentials.ProfileVariable) is { } named)
         {
             return await FromProfileAsync(CliConfigReader.Read(configPath, named), configPath, cancellationToken).ConfigureAwait(false);
         }
@@ -61,8 +48,8 @@ internal sealed class CloudCredentials(
         }
 
         throw new CredentialsNotFoundException(
-            $"No credentials for the cloud sweep. Tried: --profile (not given); {AccessKeyIdVariable} and " +
-            $"{AccessKeySecretVariable} (not set); {ProfileVariable} (not set); the aliyun CLI " +
+            $"No credentials for the cloud sweep. Tried: --profile (not given); {EnvironmentCredentials.AccessKeyIdVariable} and " +
+            $"{EnvironmentCredentials.AccessKeySecretVariable} (not set); {EnvironmentCredentials.ProfileVariable} (not set); the aliyun CLI " +
             $"configuration '{configPath}' (absent). Run `aliyun configure --profile <name>` and pass --profile <name>, or set the two variables.");
     }
 

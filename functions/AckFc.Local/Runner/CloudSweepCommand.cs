@@ -57,9 +57,10 @@ internal static class CloudSweepCommand
             return 0;
         }
 
-        if (Parse(args) is not { } options)
+        var (options, problem) = Parse(args);
+        if (options is null)
         {
-            await stderr.WriteLineAsync(Problem(args) + Environment.NewLine + Environment.NewLine + Usage).ConfigureAwait(false);
+            await stderr.WriteLineAsync(problem + Environment.NewLine + Environment.NewLine + Usage).ConfigureAwait(false);
             return 2;
         }
 
@@ -150,7 +151,8 @@ internal static class CloudSweepCommand
         return assumed.Credentials;
     }
 
-    private static Dictionary<string, string>? Parse(string[] args)
+    /// <summary>The options given, or what is wrong with them (the first problem).</summary>
+    private static (Dictionary<string, string>? Options, string? Problem) Parse(string[] args)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -158,47 +160,27 @@ internal static class CloudSweepCommand
             if (Flags.Contains(args[i]))
             {
                 options[args[i]] = string.Empty;
-            }
-            else if (Valued.Contains(args[i]) && i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                options[args[i]] = args[++i];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return options.GetValueOrDefault("--mode") is null or "report" or "remediate" ? options : null;
-    }
-
-    private static string Problem(string[] args)
-    {
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (Flags.Contains(args[i]))
-            {
                 continue;
             }
 
             if (!Valued.Contains(args[i]))
             {
-                return $"Unknown option '{args[i]}' for sweep --cloud.";
+                return (null, $"Unknown option '{args[i]}' for sweep --cloud.");
             }
 
             if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
-                return $"{args[i]} needs a value.";
+                return (null, $"{args[i]} needs a value.");
             }
 
             if (args[i] == "--mode" && args[i + 1] is not ("report" or "remediate"))
             {
-                return $"--mode must be report or remediate, not '{args[i + 1]}'.";
+                return (null, $"--mode must be report or remediate, not '{args[i + 1]}'.");
             }
 
-            i++;
+            options[args[i]] = args[++i];
         }
 
-        return "Invalid options.";
+        return (options, null);
     }
 }

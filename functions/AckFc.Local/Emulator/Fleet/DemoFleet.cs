@@ -45,34 +45,6 @@ public static class DemoFleet
     /// <summary>A fresh copy of the demo fleet definition.</summary>
     public static FleetDefinition Create()
     {
-        static KeyDefinition Healthy(string id, string region, string alias, string? description = null) => new()
-        {
-            KeyId = id,
-            RegionId = region,
-            Aliases = [alias],
-            Description = description ?? $"AckFc demo key {alias}",
-            DeletionProtection = true,
-            DeletionProtectionDescription = "protects ACK Secret encryption",
-            AutomaticRotation = "Enabled",
-            RotationInterval = "31536000s",
-            LastRotationDate = "now-30d",
-            NextRotationDate = "now+335d",
-            CreationDate = "2024-05-20T06:34:21Z",
-        };
-
-        static ClusterDefinition Cluster(string id, string region, string? keyId, string spec = "ack.pro.small", string profile = "Default", Dictionary<string, string>? tags = null) => new()
-        {
-            ClusterId = id,
-            Name = id["c-demo-".Length..],
-            RegionId = region,
-            ClusterSpec = spec,
-            Profile = profile,
-            Tags = tags ?? new() { ["team"] = "platform" },
-            Encryption = keyId is null ? null : new EncryptionDefinition { KmsKeyId = keyId },
-            Created = "2024-06-01T02:00:00Z",
-            Updated = "2025-01-15T02:00:00Z",
-        };
-
         static void NoRotation(KeyDefinition key)
         {
             key.AutomaticRotation = "Disabled";
@@ -185,6 +157,36 @@ public static class DemoFleet
         new("c-demo-m2-catalog", "cn-shanghai", ["ACKFC-ENC-001"], "member account 1000000000000002 (retail): Secret encryption off"),
     ];
 
+    /// <summary>A healthy demo key: deletion protection on, rotated yearly.</summary>
+    private static KeyDefinition Healthy(string id, string region, string alias, string? description = null) => new()
+    {
+        KeyId = id,
+        RegionId = region,
+        Aliases = [alias],
+        Description = description ?? $"AckFc demo key {alias}",
+        DeletionProtection = true,
+        DeletionProtectionDescription = "protects ACK Secret encryption",
+        AutomaticRotation = "Enabled",
+        RotationInterval = "31536000s",
+        LastRotationDate = "now-30d",
+        NextRotationDate = "now+335d",
+        CreationDate = "2024-05-20T06:34:21Z",
+    };
+
+    /// <summary>A demo cluster (ACK Pro by default), its name the id without <c>c-demo-</c>; encryption with <paramref name="keyId"/> when given.</summary>
+    private static ClusterDefinition Cluster(string id, string region, string? keyId, string spec = "ack.pro.small", string profile = "Default", Dictionary<string, string>? tags = null) => new()
+    {
+        ClusterId = id,
+        Name = id["c-demo-".Length..],
+        RegionId = region,
+        ClusterSpec = spec,
+        Profile = profile,
+        Tags = tags ?? new() { ["team"] = "platform" },
+        Encryption = keyId is null ? null : new EncryptionDefinition { KmsKeyId = keyId },
+        Created = "2024-06-01T02:00:00Z",
+        Updated = "2025-01-15T02:00:00Z",
+    };
+
     /// <summary>
     /// The demo fleet as a resource directory: the management account holds exactly what <see cref="Create"/> holds,
     /// plus a member (<c>retail</c>) with two clusters and a key, and a member (<c>sandbox</c>) without the member
@@ -205,42 +207,12 @@ public static class DemoFleet
                 Tags = new() { ["env"] = "prod" },
                 Keys =
                 [
-                    new KeyDefinition
-                    {
-                        KeyId = "key-demo-m2-checkout",
-                        RegionId = "cn-hangzhou",
-                        Aliases = ["alias/ackfc-checkout-hz"],
-                        Description = "AckFc demo key of the retail account",
-                        DeletionProtection = true,
-                        DeletionProtectionDescription = "protects ACK Secret encryption",
-                        AutomaticRotation = "Enabled",
-                        RotationInterval = "31536000s",
-                        LastRotationDate = "now-30d",
-                        NextRotationDate = "now+335d",
-                        CreationDate = "2024-05-20T06:34:21Z",
-                    },
+                    Healthy("key-demo-m2-checkout", "cn-hangzhou", "alias/ackfc-checkout-hz", "AckFc demo key of the retail account"),
                 ],
                 Clusters =
                 [
-                    new ClusterDefinition
-                    {
-                        ClusterId = "c-demo-m2-checkout",
-                        Name = "m2-checkout",
-                        RegionId = "cn-hangzhou",
-                        Tags = new() { ["team"] = "retail" },
-                        Encryption = new EncryptionDefinition { KmsKeyId = "key-demo-m2-checkout" },
-                        Created = "2024-06-01T02:00:00Z",
-                        Updated = "2025-01-15T02:00:00Z",
-                    },
-                    new ClusterDefinition
-                    {
-                        ClusterId = "c-demo-m2-catalog",
-                        Name = "m2-catalog",
-                        RegionId = "cn-shanghai",
-                        Tags = new() { ["team"] = "retail" },
-                        Created = "2024-06-01T02:00:00Z",
-                        Updated = "2025-01-15T02:00:00Z",
-                    },
+                    Cluster("c-demo-m2-checkout", "cn-hangzhou", "key-demo-m2-checkout", tags: new() { ["team"] = "retail" }),
+                    Cluster("c-demo-m2-catalog", "cn-shanghai", keyId: null, tags: new() { ["team"] = "retail" }),
                 ],
             },
             new AccountDefinition
